@@ -1,0 +1,38 @@
+# Stagewise. The two commands a newcomer needs:
+#   make run    install what is missing, build, create the demo database, serve
+#   make test   install what tests need, build everything, run every suite
+# Other targets: make (build only), make bench, make clean.
+
+BUILD      ?= build
+DB         ?= stagewise.db
+LISTEN     ?= 127.0.0.1:8080
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_GEN   = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all build run test bench clean
+
+all: build
+
+build:
+	@sh scripts/deps.sh build
+	@$(CMAKE_GEN) -DSW_TESTS=OFF -DSW_SANITIZER_TREE=OFF -DSW_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	@test -f $(DB) || $(BUILD)/stagewise init --db sqlite:$(DB) --demo
+	@exec $(BUILD)/stagewise serve --db sqlite:$(DB) --listen $(LISTEN)
+
+test:
+	@sh scripts/deps.sh test
+	@$(CMAKE_GEN) -DSW_TESTS=ON -DSW_WERROR=ON -DSW_SANITIZER_TREE=ON -DSW_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@sh tests/run.sh $(BUILD) $(JOBS)
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(CMAKE_GEN) -DSW_BENCH=ON -DSW_TESTS=OFF -DSW_SANITIZER_TREE=OFF >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
