@@ -1,0 +1,70 @@
+/* limits.h - every bound Stagewise puts on input, in one place.
+ *
+ * Anything that reads from a peer, a file or the command line is bounded by
+ * one of these. Unauthenticated peers get the smaller figures. When a limit
+ * is hit the caller answers with a precise error (413, 431, 408, 400 or one
+ * sentence on the command line), never a crash or a partial write.
+ * Figures that an operator may change at run time are defaults here and
+ * options of `stagewise serve`; the rest are fixed. */
+#ifndef SW_LIMITS_H
+#define SW_LIMITS_H
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+/* Request line plus all header fields, as the application sees them. */
+#define SW_HTTP_MAX_HEADER_BYTES      (16 * 1024)
+/* Memory the HTTP library may use per connection for reading the head;
+ * larger than SW_HTTP_MAX_HEADER_BYTES so that our own check, which answers
+ * in JSON, runs first for any head that fits. */
+#define SW_HTTP_CONNECTION_MEMORY     (64 * 1024)
+/* The raw request target (path and query). */
+#define SW_HTTP_MAX_URI_BYTES         (8 * 1024)
+#define SW_HTTP_MAX_PATH_SEGMENTS     32
+#define SW_HTTP_MAX_QUERY_PARAMS      128
+/* Request body: large enough for a big FHIR transaction bundle. */
+#define SW_HTTP_MAX_BODY_BYTES        (32 * 1024 * 1024)
+/* A request must arrive completely (head and body) within this time. */
+#define SW_HTTP_REQUEST_TIMEOUT_S     30
+/* A connection that has not begun a request this long after opening or
+ * after its previous response is closed: an unused keep-alive connection, or
+ * a request line trickling in (which the HTTP library does not show us
+ * until it is complete). */
+#define SW_HTTP_IDLE_TIMEOUT_S        30
+/* Connections at once, in all, and from one address. */
+#define SW_HTTP_MAX_CONNECTIONS       1024
+#define SW_HTTP_MAX_CONNECTIONS_PER_IP 256
+/* How long shutdown waits for requests in flight. */
+#define SW_HTTP_SHUTDOWN_GRACE_S      10
+/* Response body a handler may build in memory. */
+#define SW_HTTP_MAX_RESPONSE_BYTES    (64 * 1024 * 1024)
+/* Per-request arena: everything a request allocates. */
+#define SW_HTTP_MAX_REQUEST_MEMORY    (256 * 1024 * 1024)
+#define SW_HTTP_DEFAULT_THREADS       16
+#define SW_HTTP_MAX_THREADS           256
+
+/* ---- Store --------------------------------------------------------------- */
+
+#define SW_STORE_MAX_URL_BYTES        4096
+/* Write jobs that may share one transaction and one fsync. */
+#define SW_STORE_MAX_GROUP            512
+/* Prepared statements cached per connection. */
+#define SW_STORE_STMT_CACHE           64
+#define SW_STORE_MAX_PARAMS           999
+#define SW_STORE_BUSY_TIMEOUT_MS      10000
+#define SW_STORE_DEFAULT_PG_POOL      8
+#define SW_STORE_MAX_PG_POOL          128
+/* A serialization failure on PostgreSQL is retried this many times. */
+#define SW_STORE_PG_RETRIES           8
+
+/* ---- Command line and identity ------------------------------------------- */
+
+#define SW_MAX_USERNAME_BYTES         64
+#define SW_MIN_PASSWORD_CHARS         12
+#define SW_MAX_PASSWORD_CHARS         128
+#define SW_MAX_PRACTICE_NAME_BYTES    200
+
+/* ---- Messages ------------------------------------------------------------ */
+
+#define SW_ERR_MSG_MAX                512
+
+#endif
