@@ -1,0 +1,167 @@
+/* cmd_init.c - `stagewise init`: create or upgrade a database, its practice
+ * and the admin account. Safe to run any number of times: migrations apply
+ * once, and an existing admin keeps its password. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/users.h"
+#include "core/limits.h"
+#include "demo/demo.h"
+#include "store/store.h"
+
+#define PRACTICE_ID 1
+
+static const char usage[] =
+    "Usage: stagewise init [--db URL] [--demo] [--practice NAME]\n"
+    "\n"
+    "Creates the database if it does not exist (SQLite), applies the schema\n"
+    "migrations this version needs, creates the practice and the user 'admin'.\n"
+    "Running it again upgrades the schema and changes nothing else.\n"
+    "\n"
+    "  --db URL         sqlite:PATH or postgresql://… (default: $STAGEWISE_DB,\n"
+    "                   else sqlite:stagewise.db)\n"
+    "  --demo           seed the demo practice with an account per role\n"
+    "  --practice NAME  the practice's name (default \"My Practice\")\n"
+    "\n"
+    "The admin password is $STAGEWISE_ADMIN_PASSWORD (12 to 128 characters);\n"
+    "without it one is generated and printed once.\n";
+
+struct init_ctx {
+    const char *practice_name;
+    bool        demo;
+    const char *admin_hash;   /* NULL: only report whether admin exists */
+    bool        practice_created;
+    bool        admin_exists;
+    bool        admin_created;
+};
+
+static int admin_exists_fn(store_tx *tx, void *arg)
+{
+    struct init_ctx *ic = arg;
+    return auth_user_exists(tx, PRACTICE_ID, "admin", &ic->admin_exists);
+}
+
+static int init_fn(store_tx *tx, void *arg)
+{
+    struct init_ctx *ic = arg;
+    int rc = auth_practice_ensure(tx, PRACTICE_ID, ic->practice_name, ic->demo,
+                                  &ic->practice_created);
+    if (rc != SW_OK || ic->admin_hash == NULL)
+        return rc;
+    auth_new_user admin = {
+        .practice_id = PRACTICE_ID,
+        .username = "admin",
+        .display_name = "Administrator",
+        .password_hash = ic->admin_hash,
+        .roles = "practice_admin",
+    };
+    return auth_user_create(tx, &admin, &ic->admin_created, NULL);
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "demo", no_argument, NULL, 'D' },
+        { "practice", required_argument, NULL, 'p' },
+        { 0, 0, 0, 0 },
+    };
+    const char *db = NULL;
+    struct init_ctx ic = { .practice_name = NULL };
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'D': ic.demo = true; break;
+        case 'p': ic.practice_name = optarg; break;
+        default:  return cli_bad_option("init", argc, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_fail(SW_EUSAGE, "init: unexpected argument '%s'; see "
+                        "'stagewise init --help'", argv[optind]);
+    if (ic.practice_name == NULL)
+        ic.practice_name = ic.demo ? DEMO_PRACTICE_NAME : "My Practice";
+    size_t name_len = strlen(ic.practice_name);
+    if (name_len == 0 || name_len > SW_MAX_PRACTICE_NAME_BYTES)
+        return cli_fail(SW_EUSAGE, "init: --practice must be 1 to %d bytes",
+                        SW_MAX_PRACTICE_NAME_BYTES);
+
+    const char *env_pw = getenv("STAGEWISE_ADMIN_PASSWORD");
+    sw_err err;
+    if (env_pw != NULL && auth_password_check(env_pw, &err) != SW_OK)
+        return cli_fail(SW_EUSAGE, "init: STAGEWISE_ADMIN_PASSWORD is not "
+                        "acceptable: %s", sw_err_text(&err));
+
+    const char *url = cli_db_url(db);
+    sw_store *s;
+    store_options so = { .create = true, .connections = 1 };
+    if (store_open(url, &so, &s, &err) != SW_OK)
+        return cli_fail_err(&err);
+
+    int from = 0, to = 0;
+    int rc = store_migrate(s, &from, &to, &err);
+    if (rc != SW_OK)
+        goto fail;
+    if (from == to)
+        printf("Database %s: schema version %d is current.\n", store_display(s), to);
+    else if (from == 0)
+        printf("Database %s: created at schema version %d.\n", store_display(s), to);
+    else
+        printf("Database %s: upgraded from schema version %d to %d.\n",
+               store_display(s), from, to);
+
+    /* Hash outside any transaction: argon2id takes tens of milliseconds. */
+    rc = store_read(s, admin_exists_fn, &ic, &err);
+    if (rc != SW_OK)
+        goto fail;
+    char generated[20] = "";
+    char hash[AUTH_HASH_MAX];
+    if (!ic.admin_exists) {
+        if (env_pw == NULL)
+            auth_password_generate(generated);
+        rc = auth_password_hash(env_pw ? env_pw : generated, hash, &err);
+        if (rc != SW_OK)
+            goto fail;
+        ic.admin_hash = hash;
+    }
+    rc = store_write(s, init_fn, &ic, &err);
+    if (rc != SW_OK)
+        goto fail;
+    if (ic.practice_created)
+        printf("Practice \"%s\" created.\n", ic.practice_name);
+    if (ic.admin_created && generated[0])
+        printf("User admin created. Its password, shown only this once: %s\n",
+               generated);
+    else if (ic.admin_created)
+        printf("User admin created with the password from STAGEWISE_ADMIN_PASSWORD.\n");
+    else
+        printf("User admin already exists; its password is unchanged.\n");
+
+    if (ic.demo) {
+        rc = demo_seed(s, &err);
+        if (rc != SW_OK)
+            goto fail;
+        demo_print_logins(stdout);
+    }
+    store_close(s);
+    return 0;
+
+fail:
+    store_close(s);
+    return cli_fail_err(&err);
+}
+
+const cli_command cli_init = {
+    .name = "init",
+    .summary = "create or upgrade the database, its practice and the admin user",
+    .usage = usage,
+    .run = run,
+};

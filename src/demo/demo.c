@@ -1,0 +1,72 @@
+/* demo.c - seeding the demo practice (see demo.h). One row per demo account;
+ * a later feature adds its demo data here as another seeding step. */
+#include "demo.h"
+
+#include "auth/password.h"
+#include "auth/users.h"
+#include "core/limits.h"
+
+static const struct demo_user {
+    const char *username;
+    const char *display_name;
+    const char *roles;
+    const char *what;
+} demo_users[] = {
+    { "dr.rivera",   "Dr. Ana Rivera",     "physician",                "physician" },
+    { "np.chen",     "Li Chen, NP",        "advanced_practice",        "nurse practitioner" },
+    { "rn.okafor",   "Grace Okafor, RN",   "nurse",                    "nurse" },
+    { "ma.jones",    "Sam Jones, MA",      "medical_assistant",        "medical assistant" },
+    { "desk.patel",  "Priya Patel",        "front_desk",               "front desk" },
+    { "billing.kim", "Jordan Kim",         "biller",                   "biller" },
+    { "lead.morgan", "Alex Morgan",        "implementation_lead,practice_admin",
+                                                                       "implementation lead" },
+};
+#define NUSERS (sizeof demo_users / sizeof demo_users[0])
+
+struct seed {
+    const char *hash;
+};
+
+static int seed_fn(store_tx *tx, void *ctx)
+{
+    struct seed *sd = ctx;
+    bool created, is_demo = false;
+    int rc = auth_practice_ensure(tx, DEMO_PRACTICE_ID, DEMO_PRACTICE_NAME,
+                                  true, &created);
+    if (rc == SW_OK)
+        rc = auth_practice_is_demo(tx, DEMO_PRACTICE_ID, &is_demo);
+    if (rc == SW_OK && !is_demo)
+        return store_tx_fail(tx, SW_ECONFLICT,
+                             "this database already holds a practice that is "
+                             "not the demo; --demo only seeds a new database");
+    for (size_t i = 0; rc == SW_OK && i < NUSERS; i++) {
+        auth_new_user u = {
+            .practice_id = DEMO_PRACTICE_ID,
+            .username = demo_users[i].username,
+            .display_name = demo_users[i].display_name,
+            .password_hash = sd->hash,
+            .roles = demo_users[i].roles,
+        };
+        rc = auth_user_create(tx, &u, &created, NULL);
+    }
+    return rc;
+}
+
+int demo_seed(sw_store *s, sw_err *err)
+{
+    /* One hash for the shared demo password: each argon2id hash costs tens
+     * of milliseconds, and the accounts are equally public. */
+    char hash[AUTH_HASH_MAX];
+    int rc = auth_password_hash(DEMO_PASSWORD, hash, err);
+    if (rc != SW_OK)
+        return rc;
+    struct seed sd = { .hash = hash };
+    return store_write(s, seed_fn, &sd, err);
+}
+
+void demo_print_logins(FILE *out)
+{
+    fprintf(out, "Demo logins (password for each: %s):\n", DEMO_PASSWORD);
+    for (size_t i = 0; i < NUSERS; i++)
+        fprintf(out, "  %-12s %s\n", demo_users[i].username, demo_users[i].what);
+}

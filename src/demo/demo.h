@@ -1,0 +1,25 @@
+/* demo.h - the demo practice that `make run` serves.
+ *
+ * `stagewise init --demo` marks practice 1 as the demo practice and fills it
+ * with staff accounts for each role (and, as Stagewise grows, patients, a
+ * rollout plan, training records and activity), so a newcomer can sign in
+ * and try every screen. The demo accounts share one published password;
+ * never use --demo for a real practice. */
+#ifndef SW_DEMO_H
+#define SW_DEMO_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+
+#define DEMO_PRACTICE_NAME "Riverside Family Medicine (demo)"
+#define DEMO_PASSWORD      "stagewise-demo"
+#define DEMO_PRACTICE_ID   1
+
+/* Creates what is missing of the demo practice; safe to run again. Prints
+ * nothing. */
+int  demo_seed(sw_store *s, sw_err *err);
+/* The demo accounts, one per line, for the start-up banner. */
+void demo_print_logins(FILE *out);
+
+#endif

@@ -1,0 +1,23 @@
+/* serve.h - running the server until SIGTERM or SIGINT. */
+#ifndef SW_SERVER_SERVE_H
+#define SW_SERVER_SERVE_H
+
+#include "core/errors.h"
+
+typedef struct serve_options {
+    const char *db_url;
+    const char *host;
+    int         port;
+    int         threads;
+    int         request_timeout_s;
+    int         idle_timeout_s;
+} serve_options;
+
+/* Opens the store, checks its schema, serves HTTP, and on SIGTERM or SIGINT
+ * stops accepting, lets requests in flight finish and closes the store.
+ * Prints "Stagewise is serving http://HOST:PORT …" on stdout once ready.
+ * Returns SW_OK after a clean stop, or an error (err says why) when it
+ * could not start. */
+int server_run(const serve_options *opt, sw_err *err);
+
+#endif
