@@ -1,0 +1,96 @@
+/* testdb.c - fresh test databases (see testdb.h). */
+#include "testdb.h"
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static _Atomic int counter;
+
+const char *sw_test_store(void)
+{
+    const char *s = getenv("STAGEWISE_TEST_STORE");
+    return s && *s ? s : "none";
+}
+
+char *sw_test_tmpdir(void)
+{
+    const char *base = getenv("STAGEWISE_TEST_TMP");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/sw-XXXXXX", base && *base ? base : "/tmp");
+    if (mkdtemp(tmpl) == NULL) {
+        fprintf(stderr, "testdb: cannot make a directory from %s\n", tmpl);
+        abort();
+    }
+    return strdup(tmpl);
+}
+
+static char *read_pg_url(void)
+{
+    const char *file = getenv("STAGEWISE_TEST_PG_FILE");
+    if (file == NULL) {
+        fprintf(stderr, "testdb: STAGEWISE_TEST_PG_FILE is not set\n");
+        abort();
+    }
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fprintf(stderr, "testdb: no PostgreSQL test server (%s missing); "
+                "the pg.start fixture did not run\n", file);
+        abort();
+    }
+    char line[1024] = "";
+    if (fgets(line, sizeof line, f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return strdup(line);
+}
+
+static char *fresh_pg(void)
+{
+    char *admin = read_pg_url();
+    PGconn *c = PQconnectdb(admin);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "testdb: cannot reach the test server: %s", PQerrorMessage(c));
+        abort();
+    }
+    char name[96];
+    snprintf(name, sizeof name, "sw_t_%d_%d_%ld", (int)getpid(),
+             atomic_fetch_add(&counter, 1), random() % 100000);
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "testdb: %s", PQerrorMessage(c));
+        abort();
+    }
+    PQclear(r);
+    PQfinish(c);
+    /* Replace the database name: the part after the last '/'. */
+    char *slash = strrchr(admin, '/');
+    size_t keep = (size_t)(slash - admin) + 1;
+    char *url = malloc(keep + strlen(name) + 1);
+    memcpy(url, admin, keep);
+    strcpy(url + keep, name);
+    free(admin);
+    return url;
+}
+
+char *sw_test_fresh_db_of(const char *store)
+{
+    if (strcmp(store, "postgres") == 0)
+        return fresh_pg();
+    char *dir = sw_test_tmpdir();
+    char *url = malloc(strlen(dir) + 32);
+    sprintf(url, "sqlite:%s/test.db", dir);
+    free(dir);
+    return url;
+}
+
+char *sw_test_fresh_db(void)
+{
+    return sw_test_fresh_db_of(sw_test_store());
+}

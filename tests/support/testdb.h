@@ -1,0 +1,20 @@
+/* testdb.h - fresh databases for tests, on the store this run targets.
+ *
+ * CTest runs each store test twice, with STAGEWISE_TEST_STORE=sqlite and
+ * =postgres; the PostgreSQL server is the one tests/pg/pg-ctl.sh started
+ * for this run (its URL is in the file $STAGEWISE_TEST_PG_FILE). Each call
+ * gives a new empty database, so tests never see each other's rows. */
+#ifndef SW_TESTDB_H
+#define SW_TESTDB_H
+
+/* "sqlite", "postgres" or "none". */
+const char *sw_test_store(void);
+/* A URL for a new empty database of the current store (sqlite when the
+ * store is "none"), or of the named one. The caller frees it. Aborts the
+ * test with a message when the database cannot be made. */
+char *sw_test_fresh_db(void);
+char *sw_test_fresh_db_of(const char *store);
+/* A new scratch directory; the caller frees the returned path. */
+char *sw_test_tmpdir(void);
+
+#endif

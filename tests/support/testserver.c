@@ -1,0 +1,335 @@
+/* testserver.c - running the binary under test (see testserver.h). */
+#include "testserver.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testdb.h"
+
+static const char *binary(void)
+{
+    const char *b = getenv("STAGEWISE_BIN");
+    if (b == NULL || *b == '\0') {
+        fprintf(stderr, "testserver: STAGEWISE_BIN is not set\n");
+        abort();
+    }
+    return b;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Waits for pid for up to timeout_ms; returns the exit status, 128+signal,
+ * or -1 on timeout. */
+static int wait_exit(pid_t pid, long timeout_ms)
+{
+    long until = now_ms() + timeout_ms;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0)
+            return -1;
+        if (now_ms() > until)
+            return -1;
+        usleep(10000);
+    }
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return strdup("");
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static char **build_argv(const char *const *args, const char *const *more)
+{
+    size_t n = 0, m = 0;
+    while (args && args[n])
+        n++;
+    while (more && more[m])
+        m++;
+    char **argv = calloc(n + m + 2, sizeof *argv);
+    argv[0] = (char *)binary();
+    for (size_t i = 0; i < n; i++)
+        argv[1 + i] = (char *)args[i];
+    for (size_t i = 0; i < m; i++)
+        argv[1 + n + i] = (char *)more[i];
+    return argv;
+}
+
+int sw_test_run(const char *const *args, const char *const *env,
+                char **out, char **err)
+{
+    char *dir = sw_test_tmpdir();
+    char opath[4200], epath[4200];
+    snprintf(opath, sizeof opath, "%s/stdout", dir);
+    snprintf(epath, sizeof epath, "%s/stderr", dir);
+    char **argv = build_argv(args, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = wait_exit(pid, 60000);
+    if (status < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    if (out)
+        *out = slurp(opath);
+    if (err)
+        *err = slurp(epath);
+    free(argv);
+    free(dir);
+    return status;
+}
+
+void sw_test_init_db(const char *db_url)
+{
+    const char *args[] = { "init", "--db", db_url, NULL };
+    const char *env[] = { "STAGEWISE_ADMIN_PASSWORD=" SW_TEST_ADMIN_PASSWORD, NULL };
+    char *err = NULL;
+    int rc = sw_test_run(args, env, NULL, &err);
+    if (rc != 0) {
+        fprintf(stderr, "testserver: init failed (%d): %s\n", rc, err);
+        abort();
+    }
+    free(err);
+}
+
+int sw_test_server_start(sw_test_server *s, const char *db_url,
+                         const char *const *extra_args)
+{
+    memset(s, 0, sizeof *s);
+    char *dir = sw_test_tmpdir();
+    snprintf(s->log_path, sizeof s->log_path, "%s/server.log", dir);
+    free(dir);
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return -1;
+    const char *base[] = { "serve", "--db", db_url, "--listen", "127.0.0.1:0", NULL };
+    char **argv = build_argv(base, extra_args);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int e = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(pipefd[1], 1);
+        dup2(e, 2);
+        close(pipefd[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    close(pipefd[1]);
+    s->pid = pid;
+    /* Read stdout until the ready line names the port. */
+    char line[8192];
+    size_t n = 0;
+    long until = now_ms() + 20000;
+    while (now_ms() < until && n < sizeof line - 1) {
+        struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t r = read(pipefd[0], line + n, sizeof line - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        line[n] = '\0';
+        const char *at = strstr(line, "http://127.0.0.1:");
+        if (at && strchr(at, '\n')) {
+            s->port = atoi(at + strlen("http://127.0.0.1:"));
+            snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+            /* Keep the pipe drained in the background: the server may print
+             * more lines and must never block on a full pipe. */
+            int fl = fcntl(pipefd[0], F_GETFL);
+            fcntl(pipefd[0], F_SETFL, fl | O_NONBLOCK);
+            return 0;
+        }
+    }
+    close(pipefd[0]);
+    char *log = slurp(s->log_path);
+    fprintf(stderr, "testserver: the server did not become ready; its log:\n%s\n", log);
+    free(log);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    s->pid = 0;
+    return -1;
+}
+
+int sw_test_server_stop(sw_test_server *s, int sig, int timeout_s)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, sig);
+    int status = wait_exit(s->pid, (long)timeout_s * 1000);
+    if (status < 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+    }
+    s->pid = 0;
+    return status;
+}
+
+char *sw_test_server_log(const sw_test_server *s)
+{
+    return slurp(s->log_path);
+}
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+struct grow { char *p; size_t n; };
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct grow *g = arg;
+    size_t add = size * nmemb;
+    g->p = realloc(g->p, g->n + add + 1);
+    memcpy(g->p + g->n, data, add);
+    g->n += add;
+    g->p[g->n] = '\0';
+    return add;
+}
+
+int sw_http(const sw_test_server *s, const char *method, const char *path,
+            const char *const *headers, const char *body, size_t body_len,
+            sw_http_result *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    char url[8192];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    struct grow b = { calloc(1, 1), 0 }, h = { calloc(1, 1), 0 };
+    struct curl_slist *hl = NULL;
+    for (size_t i = 0; headers && headers[i]; i++)
+        hl = curl_slist_append(hl, headers[i]);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);   /* send ../ as written */
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    out->body = b.p;
+    out->len = b.n;
+    out->headers = h.p;
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void sw_http_result_free(sw_http_result *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof *r);
+}
+
+const char *sw_http_header(const sw_http_result *r, const char *name,
+                           char *buf, size_t cap)
+{
+    size_t nlen = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
+            const char *v = line + nlen + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(buf, cap, "%.*s", (int)(line + len - v), v);
+            return buf;
+        }
+        if (!end)
+            break;
+        line = end + 2;
+    }
+    return NULL;
+}
+
+/* ---- Raw sockets --------------------------------------------------------- */
+
+int sw_test_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+char *sw_test_read_all(int fd, int timeout_ms, int *closed)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    *closed = 0;
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int r = poll(&p, 1, timeout_ms);
+        if (r <= 0)
+            break;
+        if (cap - n < 1024) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t got = recv(fd, buf + n, cap - n - 1, 0);
+        if (got <= 0) {
+            *closed = 1;
+            break;
+        }
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return buf;
+}

@@ -1,0 +1,65 @@
+/* testserver.h - the real stagewise binary under test: run its commands,
+ * start and stop its server, and talk to it over HTTP or raw sockets.
+ *
+ * The binary is $STAGEWISE_BIN (plain or sanitizer build, chosen by CTest).
+ * A server listens on 127.0.0.1 with port 0 and the test learns the port
+ * from the line the server prints when it is ready. */
+#ifndef SW_TESTSERVER_H
+#define SW_TESTSERVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SW_TEST_ADMIN_PASSWORD "correct-horse-battery-9"
+
+/* Runs `stagewise ARGS…` (argv[0] is the first argument, NULL-terminated),
+ * with extra environment entries "NAME=VALUE" (NULL-terminated, may be
+ * NULL). Captures stdout and stderr (the caller frees; pass NULL to
+ * ignore). Returns the exit status, or -1 if it did not exit in 60 s. */
+int sw_test_run(const char *const *args, const char *const *env,
+                char **out, char **err);
+/* `stagewise init --db URL` with the test admin password; aborts on failure. */
+void sw_test_init_db(const char *db_url);
+
+typedef struct sw_test_server {
+    pid_t pid;
+    int   port;
+    char  base[64];        /* http://127.0.0.1:PORT */
+    char  log_path[4096];  /* the server's stderr */
+} sw_test_server;
+
+/* Starts `stagewise serve --db URL --listen 127.0.0.1:0 EXTRA…` and waits
+ * until it is ready. Returns 0, or -1 (with the log printed) if it exited or
+ * did not become ready within 20 s. */
+int sw_test_server_start(sw_test_server *s, const char *db_url,
+                         const char *const *extra_args);
+/* Sends sig and waits up to timeout_s for the exit. Returns the exit status
+ * (128+signal if killed by one), or -1 if it had to be killed. */
+int sw_test_server_stop(sw_test_server *s, int sig, int timeout_s);
+/* The server's stderr so far (access log and messages); the caller frees. */
+char *sw_test_server_log(const sw_test_server *s);
+
+typedef struct sw_http_result {
+    long   status;
+    char  *body;       /* NUL-terminated */
+    size_t len;
+    char  *headers;    /* raw response head */
+} sw_http_result;
+
+/* One request with libcurl. headers is NULL-terminated "Name: value" list
+ * (may be NULL); body may be NULL. Returns 0, or -1 on a transport error. */
+int  sw_http(const sw_test_server *s, const char *method, const char *path,
+             const char *const *headers, const char *body, size_t body_len,
+             sw_http_result *out);
+void sw_http_result_free(sw_http_result *r);
+/* The value of a response header (case-insensitive), copied into buf. */
+const char *sw_http_header(const sw_http_result *r, const char *name,
+                           char *buf, size_t cap);
+
+/* Connects a raw TCP socket to the server; -1 on failure. */
+int sw_test_connect(int port);
+/* Reads from fd until the peer closes or timeout_ms passes without data;
+ * returns what arrived (NUL-terminated, caller frees) and sets *closed. */
+char *sw_test_read_all(int fd, int timeout_ms, int *closed);
+
+#endif
