@@ -224,17 +224,30 @@ static int bind_va(store_stmt *st, const char *types, va_list ap)
     return rc;
 }
 
+/* Prepares sql and binds the arguments described by types; on failure the
+ * statement is already finalized. */
+static int prepare_va(store_tx *tx, const char *sql, const char *types,
+                      va_list ap, store_stmt **out)
+{
+    int rc = store_prepare(tx, sql, out);
+    if (rc != SW_OK)
+        return rc;
+    rc = bind_va(*out, types ? types : "", ap);
+    if (rc != SW_OK)
+        store_finalize(*out);
+    return rc;
+}
+
 int store_exec(store_tx *tx, int64_t *changes, const char *sql,
                const char *types, ...)
 {
     store_stmt *st;
-    int rc = store_prepare(tx, sql, &st);
-    if (rc != SW_OK)
-        return rc;
     va_list ap;
     va_start(ap, types);
-    rc = bind_va(st, types ? types : "", ap);
+    int rc = prepare_va(tx, sql, types, ap, &st);
     va_end(ap);
+    if (rc != SW_OK)
+        return rc;
     bool row = true;
     while (rc == SW_OK && row)
         rc = store_step(st, &row);
@@ -248,16 +261,14 @@ int store_query_int64(store_tx *tx, int64_t *out, const char *sql,
                       const char *types, ...)
 {
     store_stmt *st;
-    int rc = store_prepare(tx, sql, &st);
-    if (rc != SW_OK)
-        return rc;
     va_list ap;
     va_start(ap, types);
-    rc = bind_va(st, types ? types : "", ap);
+    int rc = prepare_va(tx, sql, types, ap, &st);
     va_end(ap);
+    if (rc != SW_OK)
+        return rc;
     bool row = false;
-    if (rc == SW_OK)
-        rc = store_step(st, &row);
+    rc = store_step(st, &row);
     if (rc == SW_OK && !row)
         rc = SW_ENOTFOUND;
     if (rc == SW_OK)

@@ -28,7 +28,7 @@ char *sw_test_tmpdir(void)
     return strdup(tmpl);
 }
 
-static char *read_pg_url(void)
+char *sw_test_pg_admin_url(void)
 {
     const char *file = getenv("STAGEWISE_TEST_PG_FILE");
     if (file == NULL) {
@@ -51,7 +51,7 @@ static char *read_pg_url(void)
 
 static char *fresh_pg(void)
 {
-    char *admin = read_pg_url();
+    char *admin = sw_test_pg_admin_url();
     PGconn *c = PQconnectdb(admin);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "testdb: cannot reach the test server: %s", PQerrorMessage(c));

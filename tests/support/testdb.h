@@ -14,6 +14,9 @@ const char *sw_test_store(void);
  * test with a message when the database cannot be made. */
 char *sw_test_fresh_db(void);
 char *sw_test_fresh_db_of(const char *store);
+/* The maintenance URL of this run's PostgreSQL test server (its
+ * "postgres" database); the caller frees it. Aborts when there is none. */
+char *sw_test_pg_admin_url(void);
 /* A new scratch directory; the caller frees the returned path. */
 char *sw_test_tmpdir(void);
 

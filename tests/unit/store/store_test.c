@@ -72,20 +72,6 @@ int st_is_pg(void)
     return strcmp(sw_test_store(), "postgres") == 0;
 }
 
-char *st_pg_admin_url(void)
-{
-    const char *file = getenv("STAGEWISE_TEST_PG_FILE");
-    FILE *f = file ? fopen(file, "r") : NULL;
-    if (f == NULL)
-        fail_msg("no PostgreSQL test server URL (STAGEWISE_TEST_PG_FILE)");
-    char line[1024] = "";
-    if (fgets(line, sizeof line, f) == NULL)
-        line[0] = '\0';
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-    return strdup(line);
-}
-
 char *st_with_password(const char *url, const char *password)
 {
     const char *user = strstr(url, "://");

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 
 #include "store/store.h"
+#include "testdb.h"
 
 /* Checks inside a store fn. fn may run on another thread (SQLite's
  * writer), where a cmocka assertion cannot jump back to the test, so a
@@ -58,8 +59,6 @@ int64_t st_int(sw_store *s, const char *sql);
 const char *st_blob_type(const sw_store *s);
 /* True when this run targets PostgreSQL. */
 int st_is_pg(void);
-/* The maintenance URL of the PostgreSQL test server (caller frees). */
-char *st_pg_admin_url(void);
 /* A copy of a postgresql://user@… URL with :password added to the user. */
 char *st_with_password(const char *url, const char *password);
 /* A TCP port on 127.0.0.1 that nothing listens on (just now). */

@@ -120,7 +120,7 @@ static void test_postgres_unreachable_and_malformed(void **state)
 /* The test server's URL with another user and database. */
 static void server_url(char *out, size_t cap, const char *user, const char *db)
 {
-    char *admin = st_pg_admin_url();
+    char *admin = sw_test_pg_admin_url();
     const char *host = strchr(strstr(admin, "://") + 3, '@') + 1;
     const char *slash = strchr(host, '/');
     snprintf(out, cap, "postgresql://%s@%.*s/%s", user, (int)(slash - host),

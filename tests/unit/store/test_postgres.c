@@ -25,7 +25,7 @@
 /* Runs sql on a connection of its own to the test server. */
 static void admin_exec(const char *sql)
 {
-    char *url = st_pg_admin_url();
+    char *url = sw_test_pg_admin_url();
     PGconn *c = PQconnectdb(url);
     free(url);
     if (PQstatus(c) != CONNECTION_OK)
