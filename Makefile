@@ -3,6 +3,7 @@
 #   make test   install what tests need, build everything, run every suite
 # Other targets: make (build only), make bench, make clean.
 
+MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
 DB         ?= stagewise.db
 LISTEN     ?= 127.0.0.1:8080
