@@ -10,6 +10,8 @@
 #            static JSON file, same wrk settings, each after a warm-up;
 #   storage  bench/store_bench: raw SQLite vs store_write, 2 KB rows, WAL
 #            with synchronous=FULL, fresh databases;
+#   json     bench/json_bench: sw_json_parse vs jansson's json_loads on the
+#            same 2 MB Synthea FHIR bundle (tests/data/synthea), in turns;
 #   start    bench/serve_start: exec of `stagewise serve` to its ready line
 #            (median of 5) and its idle RSS.
 # Every process it starts is stopped and its temp dir removed on exit,
@@ -24,6 +26,7 @@ WRK_CONNS=64
 WRK_SECS=10
 WARM_SECS=2
 STORE_SECS=5
+JSON_SECS=3
 START_RUNS=5
 IDLE_MS=500
 
@@ -35,8 +38,10 @@ build=$(cd "$1" 2>/dev/null && pwd) || die "build directory $1 does not exist; r
 bin=$build/stagewise
 store_bench=$build/bench/store_bench
 serve_start=$build/bench/serve_start
+json_bench=$build/bench/json_bench
+json_input=$here/../tests/data/synthea/Breana975_Harvey63_47e5d1f6-a017-1481-f0a2-49ef0edb3b72.json
 [ -x "$bin" ] || die "$bin is missing; build first (make bench)."
-{ [ -x "$store_bench" ] && [ -x "$serve_start" ]; } ||
+{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ]; } ||
     die "the bench programs are missing from $build/bench; configure with -DSW_BENCH=ON (make bench does)."
 nginx=$(command -v nginx || true)
 [ -n "$nginx" ] || { [ -x /usr/sbin/nginx ] && nginx=/usr/sbin/nginx; } ||
@@ -222,6 +227,22 @@ row "store_write 2KB, 16 writers" "$(commas "$ours16") rows/s" "raw 1/txn $(comm
     "$(ratio "$ours16" "$raw1")" ">=10,000/s (ceiling for FHIR create)" "$(verdict "$ours16" ">=" 10000)"
 row "store_write 2KB, 16 writers" "$(commas "$ours16") rows/s" "raw 1000/txn $(commas "$raw1000") rows/s" \
     "$(ratio "$ours16" "$raw1000")" "none (orientation: raw 1000/txn ~32k)" "-"
+
+# ---- JSON: our parser against jansson on a FHIR bundle ------------------------
+
+[ -r "$json_input" ] || die "the FHIR bundle $json_input is missing."
+"$json_bench" "$json_input" "$JSON_SECS" >"$tmp/json.out" 2>"$tmp/json.err" ||
+    die "json_bench failed: $(cat "$tmp/json.err")"
+jrate() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/json.out"; }
+j_ours=$(jrate ours_parse) j_jansson=$(jrate jansson_parse)
+j_compact=$(jrate ours_compact) j_write=$(jrate ours_write)
+j_mb=$(awk '$1 == "bytes" { printf "%.1f", $2 / 1e6 }' "$tmp/json.out")
+say "json  sw_json_parse, Synthea bundle" "$(commas "$j_ours") MB/s ($j_mb MB pretty-printed)"
+say "json  jansson json_loads, same file" "$(commas "$j_jansson") MB/s"
+say "json  sw_json_parse, compacted" "$(commas "$j_compact") MB/s"
+say "json  sw_json_write, compact" "$(commas "$j_write") MB/s"
+row "JSON parse, FHIR bundle ${j_mb} MB" "$(commas "$j_ours") MB/s" "jansson $(commas "$j_jansson") MB/s" \
+    "$(ratio "$j_ours" "$j_jansson")" ">=100 MB/s (FHIR import)" "$(verdict "$j_ours" ">=" 100)"
 
 # ---- Start-up: exec to ready, and idle memory --------------------------------
 
