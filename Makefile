@@ -1,7 +1,7 @@
 # Stagewise. The two commands a newcomer needs:
 #   make run    install what is missing, build, create the demo database, serve
 #   make test   install what tests need, build everything, run every suite
-# Other targets: make (build only), make bench, make clean.
+# Other targets: make (build only), make bench, make clean, make fhir-tables.
 
 MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
@@ -10,7 +10,7 @@ LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN   = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build run test bench clean
+.PHONY: all build run test bench clean fhir-tables
 
 all: build
 
@@ -34,6 +34,10 @@ bench:
 	@$(CMAKE_GEN) -DSW_BENCH=ON -DSW_TESTS=OFF -DSW_SANITIZER_TREE=OFF >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 	@sh bench/run.sh $(BUILD)
+
+# Regenerates src/fhir/gen/ from the pinned FHIR R4 definitions (npm).
+fhir-tables:
+	@cd tools/fhir-gen && npm ci --silent && node generate.mjs
 
 clean:
 	rm -rf $(BUILD)

@@ -4,7 +4,7 @@
 # safe to run any number of times. Groups: build, test, bench.
 set -eu
 
-pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev"
+pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libutf8proc-dev"
 pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux"
 pkgs_bench="nginx wrk curl"
 

@@ -3,13 +3,17 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/limits.h"
+#include "core/str.h"
 #include "server/serve.h"
 
 static const char usage[] =
     "Usage: stagewise serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
     "                       [--request-timeout SECONDS] [--idle-timeout SECONDS]\n"
+    "                       [--session-idle DURATION] [--session-max DURATION]\n"
+    "                       [--lockout DURATION]\n"
     "\n"
     "Serves the web app, /api and /fhir over HTTP until SIGTERM or SIGINT, then\n"
     "finishes the requests in flight and closes the database cleanly.\n"
@@ -22,7 +26,60 @@ static const char usage[] =
     "  --request-timeout SECONDS  a request must arrive completely within this\n"
     "                           time or it is answered 408 (default 30)\n"
     "  --idle-timeout SECONDS   close a connection that starts no request for\n"
-    "                           this long (default 30)\n";
+    "                           this long (default 30)\n"
+    "  --session-idle DURATION  end a sign-in session unused for this long\n"
+    "                           (default 15m; at most 24h)\n"
+    "  --session-max DURATION   end every session this long after sign-in\n"
+    "                           (default 12h; at most 720h)\n"
+    "  --lockout DURATION       how long an account stays locked after 5 failed\n"
+    "                           sign-ins in a row (default 15m; at most 24h)\n"
+    "  --session-idle-minutes N, --session-max-hours N, --lockout-minutes N\n"
+    "                           the same three in whole minutes or hours\n"
+    "\n"
+    "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
+
+/* "90s", "15m", "12h" as seconds, from 1 to max_s. */
+static int parse_duration(const char *s, long max_s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n < 2)
+        return SW_EUSAGE;
+    long unit = s[n - 1] == 's' ? 1 : s[n - 1] == 'm' ? 60
+              : s[n - 1] == 'h' ? 3600 : 0;
+    long v;
+    if (unit == 0 || !sw_str_to_long(sw_str_make(s, n - 1), 1, max_s / unit, &v))
+        return SW_EUSAGE;
+    *out = (int64_t)v * unit;
+    return SW_OK;
+}
+
+/* A whole number of units (the -minutes / -hours spellings) as seconds. */
+static int parse_units(const char *s, long unit, long max_s, int64_t *out)
+{
+    long v;
+    if (cli_parse_int(s, 1, max_s / unit, &v) != SW_OK)
+        return SW_EUSAGE;
+    *out = (int64_t)v * unit;
+    return SW_OK;
+}
+
+/* The one sentence for a bad session or lockout option. */
+static int bad_duration(const char *option, long max_s)
+{
+    return cli_fail(SW_EUSAGE, "serve: --%s must be a duration such as 90s, "
+                    "15m or 2h, from 1 second to %ld hours", option,
+                    max_s / 3600);
+}
+
+/* Options without a one-letter twin, numbered past any character. */
+enum {
+    OPT_SESSION_IDLE = 256,
+    OPT_SESSION_IDLE_MIN,
+    OPT_SESSION_MAX,
+    OPT_SESSION_MAX_HOURS,
+    OPT_LOCKOUT,
+    OPT_LOCKOUT_MIN,
+};
 
 static int run(int argc, char **argv)
 {
@@ -32,8 +89,16 @@ static int run(int argc, char **argv)
         { "threads", required_argument, NULL, 't' },
         { "request-timeout", required_argument, NULL, 'r' },
         { "idle-timeout", required_argument, NULL, 'i' },
+        { "session-idle", required_argument, NULL, OPT_SESSION_IDLE },
+        { "session-idle-minutes", required_argument, NULL, OPT_SESSION_IDLE_MIN },
+        { "session-max", required_argument, NULL, OPT_SESSION_MAX },
+        { "session-max-hours", required_argument, NULL, OPT_SESSION_MAX_HOURS },
+        { "lockout", required_argument, NULL, OPT_LOCKOUT },
+        { "lockout-minutes", required_argument, NULL, OPT_LOCKOUT_MIN },
         { 0, 0, 0, 0 },
     };
+    int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
+    int64_t lockout = SW_LOGIN_LOCKOUT_S;
     const char *db = NULL;
     char host[256] = "127.0.0.1";
     int port = 8080;
@@ -67,6 +132,33 @@ static int run(int argc, char **argv)
                 return cli_fail(SW_EUSAGE, "serve: --idle-timeout must be a "
                                 "number of seconds from 1 to 3600");
             break;
+        case OPT_SESSION_IDLE:
+            if (parse_duration(optarg, SW_SESSION_IDLE_MAX_S, &session_idle) != SW_OK)
+                return bad_duration("session-idle", SW_SESSION_IDLE_MAX_S);
+            break;
+        case OPT_SESSION_IDLE_MIN:
+            if (parse_units(optarg, 60, SW_SESSION_IDLE_MAX_S, &session_idle) != SW_OK)
+                return cli_fail(SW_EUSAGE, "serve: --session-idle-minutes must "
+                                "be a number from 1 to %d", SW_SESSION_IDLE_MAX_S / 60);
+            break;
+        case OPT_SESSION_MAX:
+            if (parse_duration(optarg, SW_SESSION_MAX_MAX_S, &session_max) != SW_OK)
+                return bad_duration("session-max", SW_SESSION_MAX_MAX_S);
+            break;
+        case OPT_SESSION_MAX_HOURS:
+            if (parse_units(optarg, 3600, SW_SESSION_MAX_MAX_S, &session_max) != SW_OK)
+                return cli_fail(SW_EUSAGE, "serve: --session-max-hours must be "
+                                "a number from 1 to %d", SW_SESSION_MAX_MAX_S / 3600);
+            break;
+        case OPT_LOCKOUT:
+            if (parse_duration(optarg, SW_LOGIN_LOCKOUT_MAX_S, &lockout) != SW_OK)
+                return bad_duration("lockout", SW_LOGIN_LOCKOUT_MAX_S);
+            break;
+        case OPT_LOCKOUT_MIN:
+            if (parse_units(optarg, 60, SW_LOGIN_LOCKOUT_MAX_S, &lockout) != SW_OK)
+                return cli_fail(SW_EUSAGE, "serve: --lockout-minutes must be a "
+                                "number from 1 to %d", SW_LOGIN_LOCKOUT_MAX_S / 60);
+            break;
         default:
             return cli_bad_option("serve", argc, argv);
         }
@@ -81,6 +173,9 @@ static int run(int argc, char **argv)
         .threads = (int)threads,
         .request_timeout_s = (int)timeout,
         .idle_timeout_s = (int)idle,
+        .session_idle_s = session_idle,
+        .session_max_s = session_max,
+        .lockout_s = lockout,
     };
     sw_err err;
     int rc = server_run(&so, &err);

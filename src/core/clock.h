@@ -7,6 +7,7 @@
 #ifndef SW_CLOCK_H
 #define SW_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Milliseconds since an arbitrary start; only differences mean anything. */
@@ -22,5 +23,13 @@ void sw_clock_set_fixed(int64_t wall_ms);
 /* "2026-11-25T01:23:45.678Z" plus NUL, with room to spare. */
 #define SW_TIME_ISO_MAX 64
 void sw_time_iso(int64_t wall_ms, char out[SW_TIME_ISO_MAX]);
+
+/* "Wed, 25 Nov 2026 01:23:45 GMT" (RFC 9110 IMF-fixdate) plus NUL. */
+#define SW_TIME_HTTP_MAX 40
+void sw_time_http(int64_t wall_ms, char out[SW_TIME_HTTP_MAX]);
+
+/* Parses an ISO 8601 / FHIR instant or dateTime with a time zone
+ * ("2026-11-25T01:23:45.678Z", "…+01:00") into ms since the epoch. */
+bool sw_time_parse_iso(const char *s, int64_t *wall_ms);
 
 #endif

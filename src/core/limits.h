@@ -63,6 +63,26 @@
 #define SW_MAX_PASSWORD_CHARS         128
 #define SW_MAX_PRACTICE_NAME_BYTES    200
 
+/* Sign-in and sessions (docs/auth.md). Durations are defaults of `stagewise
+ * serve` options, bounded by the _MAX figures. */
+#define SW_SESSION_IDLE_S             (15 * 60)      /* --session-idle */
+#define SW_SESSION_MAX_S              (12 * 60 * 60) /* --session-max */
+#define SW_SESSION_IDLE_MAX_S         (24 * 60 * 60)
+#define SW_SESSION_MAX_MAX_S          (30 * 24 * 60 * 60)
+/* A session's last_seen_at is written at most this often (or a tenth of the
+ * idle timeout, if that is shorter), so reads stay reads. */
+#define SW_SESSION_TOUCH_S            60
+/* Consecutive failed sign-ins that lock an account, and for how long. */
+#define SW_LOGIN_MAX_FAILURES         5
+#define SW_LOGIN_LOCKOUT_S            (15 * 60)      /* --lockout */
+#define SW_LOGIN_LOCKOUT_MAX_S        (24 * 60 * 60)
+/* POST /api/session is unauthenticated, so its body gets a small limit. */
+#define SW_LOGIN_MAX_BODY_BYTES       4096
+/* Password verifications at once: each argon2id run takes 64 MiB. */
+#define SW_LOGIN_MAX_CONCURRENT       4
+/* The longest session token or CSRF header looked at. */
+#define SW_SESSION_MAX_TOKEN_BYTES    64
+
 /* ---- Messages ------------------------------------------------------------ */
 
 #define SW_ERR_MSG_MAX                512

@@ -66,8 +66,12 @@ typedef struct sw_request {
     const char       *body;          /* NUL-terminated; body_len excludes it */
     size_t            body_len;
     const char       *user_id;       /* set by an authentication filter */
+    /* Who is making the request, as the authentication filter found them;
+     * opaque to this layer (the application's type, in the arena). */
+    void             *principal;
     char              request_id[20];
     void             *app;           /* the application's context */
+    void             *ctx;           /* the matched route table's ctx */
     http_conn        *conn;
 } sw_request;
 
@@ -83,6 +87,7 @@ typedef struct sw_response {
     sw_buf       body;          /* bounded by SW_HTTP_MAX_RESPONSE_BYTES */
     http_header *headers;
     sw_err       err;           /* message for the error renderer */
+    void        *context;       /* more for the renderer (FHIR issues) */
     sw_arena    *arena;
 } sw_response;
 
@@ -102,11 +107,15 @@ struct http_route {
     unsigned     flags;
 };
 
+/* A table's ctx is what its handlers need (the FHIR handlers' store, …);
+ * the server hands it to them as req->ctx, so an area's handlers depend on
+ * that area's own context type, not on the assembled application. */
 typedef struct http_route_table {
     const char          *name;       /* "health", "fhir", … */
     const http_route    *routes;
     size_t               count;
     http_error_renderer  render_error; /* NULL: JSON errors */
+    void                *ctx;
 } http_route_table;
 
 /* A check run on every routed request before its handler. SW_OK lets the

@@ -180,6 +180,7 @@ static int begin(struct http_conn *c, const char *method)
         return http_fail(&c->res, SW_EMETHOD,
                          "%s is not allowed here; allowed: %s", req->method,
                          c->allow);
+    req->ctx = c->table->ctx;
 
     return SW_OK;
 }

@@ -1,13 +1,26 @@
-/* routes.c - which route tables the server serves, in matching order.
- * An area that adds routes adds its table here. */
+/* routes.c - which route tables the server serves, in matching order, and
+ * which filters every routed request passes first, in order. An area that
+ * adds routes adds its table here; one that checks every request (rollout,
+ * audit) adds its filter after authentication, which they depend on. */
 #include "app.h"
 
-static const http_route_table *const tables[] = {
-    &health_routes,
+size_t server_route_tables(sw_app *app)
+{
+    size_t n = 0;
+    app->fhir.store = app->store;
+    app->fhir_table = fhir_route_table(&app->fhir);
+    app->tables[n++] = &health_routes;
+    app->tables[n++] = &session_routes;
+    app->tables[n++] = &app->fhir_table;
+    return n;
+}
+
+static const http_filter filters[] = {
+    { "auth", server_authenticate },
 };
 
-const http_route_table *const *server_route_tables(size_t *count)
+const http_filter *server_filters(size_t *count)
 {
-    *count = sizeof tables / sizeof tables[0];
-    return tables;
+    *count = sizeof filters / sizeof filters[0];
+    return filters;
 }

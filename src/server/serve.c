@@ -8,6 +8,7 @@
  * checkpoints SQLite's WAL. */
 #include "serve.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "app.h"
 #include "auth/users.h"
 #include "core/clock.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "demo/demo.h"
 
@@ -34,6 +36,13 @@ int server_run(const serve_options *opt, sw_err *err)
     signal(SIGPIPE, SIG_IGN);
 
     sw_app app = { 0 };
+    auth_policy_default(&app.auth);
+    if (opt->session_idle_s > 0)
+        app.auth.idle_ms = opt->session_idle_s * 1000;
+    if (opt->session_max_s > 0)
+        app.auth.max_ms = opt->session_max_s * 1000;
+    if (opt->lockout_s > 0)
+        app.auth.lockout_ms = opt->lockout_s * 1000;
     store_options so = { .create = false, .connections = opt->threads };
     int rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)
@@ -46,16 +55,19 @@ int server_run(const serve_options *opt, sw_err *err)
     if (rc != SW_OK)
         goto out_store;
 
-    size_t ntables;
-    const http_route_table *const *tables = server_route_tables(&ntables);
+    size_t ntables = server_route_tables(&app);
+    size_t nfilters;
+    const http_filter *filters = server_filters(&nfilters);
     http_server_config cfg = {
         .host = opt->host,
         .port = opt->port,
         .threads = opt->threads,
         .request_timeout_s = opt->request_timeout_s,
         .idle_timeout_s = opt->idle_timeout_s,
-        .tables = tables,
+        .tables = app.tables,
         .ntables = ntables,
+        .filters = filters,
+        .nfilters = nfilters,
         .app = &app,
     };
     http_server *srv;
@@ -74,6 +86,10 @@ int server_run(const serve_options *opt, sw_err *err)
     sw_info("ready in %.1f ms: %d worker threads, database %s",
             (double)(sw_now_mono_us() - t0) / 1000.0,
             opt->threads, store_display(app.store));
+    sw_info("sessions end after %" PRId64 " s idle or %" PRId64 " s in all; "
+            "%d failed sign-ins lock an account for %" PRId64 " s",
+            app.auth.idle_ms / 1000, app.auth.max_ms / 1000,
+            SW_LOGIN_MAX_FAILURES, app.auth.lockout_ms / 1000);
 
     int sig = 0;
     sigwait(&stop_signals, &sig);

@@ -2,6 +2,8 @@
 #ifndef SW_SERVER_SERVE_H
 #define SW_SERVER_SERVE_H
 
+#include <stdint.h>
+
 #include "core/errors.h"
 
 typedef struct serve_options {
@@ -11,6 +13,10 @@ typedef struct serve_options {
     int         threads;
     int         request_timeout_s;
     int         idle_timeout_s;
+    /* Sessions and sign-in (docs/auth.md); 0 takes the default. */
+    int64_t     session_idle_s;
+    int64_t     session_max_s;
+    int64_t     lockout_s;
 } serve_options;
 
 /* Opens the store, checks its schema, serves HTTP, and on SIGTERM or SIGINT

@@ -281,12 +281,16 @@ int pg_conn_fail(pg_conn *c, const PGresult *res)
     } else {
         const char *schema = res ? PQresultErrorField(res, PG_DIAG_SCHEMA_NAME)
                                  : NULL;
-        if (strcmp(state, "23505") == 0 && schema != NULL
-            && strcmp(schema, "pg_catalog") == 0) {
-            /* Two transactions created the same table or type at once (two
-             * `stagewise init` runs): the loser sees a duplicate in the
-             * system catalogs, not a serialization failure, but running it
-             * again is what resolves it (IF NOT EXISTS, the version check). */
+        bool ddl_race = (strcmp(state, "23505") == 0 && schema != NULL
+                         && strcmp(schema, "pg_catalog") == 0)
+                      || strcmp(state, "42P07") == 0      /* duplicate_table */
+                      || strcmp(state, "42710") == 0;     /* duplicate_object */
+        if (ddl_race) {
+            /* Two transactions created the same table, index or type at
+             * once (two `stagewise init` runs): the loser sees a duplicate
+             * in the system catalogs or "already exists", not a
+             * serialization failure, but running it again is what resolves
+             * it (IF NOT EXISTS, the version check in migrate.c). */
             c->serial_fail = true;
             code = SW_EBUSY;
         } else if (strcmp(state, "23505") == 0)

@@ -21,7 +21,7 @@ struct pg_conn;
 typedef struct pg_param {
     char  *heap;            /* owned copy of a text or blob value */
     size_t cap;
-    char   num[24];         /* an int64 in decimal */
+    char   num[32];         /* an int64 in decimal, or a double (%.17g) */
 } pg_param;
 
 typedef struct pg_stmt {
@@ -101,6 +101,7 @@ pg_conn *pg_conn_of(store_tx *tx);
 int  pg_exec_script(store_tx *tx, const char *sql);
 int  pg_prepare(store_tx *tx, const char *sql, store_stmt **out);
 int  pg_bind_int64(store_stmt *st, int i, int64_t v);
+int  pg_bind_double(store_stmt *st, int i, double v);
 int  pg_bind_text(store_stmt *st, int i, const char *s, size_t n);
 int  pg_bind_blob(store_stmt *st, int i, const void *p, size_t n);
 int  pg_bind_null(store_stmt *st, int i);
@@ -108,6 +109,7 @@ int  pg_step(store_stmt *st, bool *row);
 int  pg_col_count(store_stmt *st);
 bool pg_col_null(store_stmt *st, int col);
 int64_t     pg_col_int64(store_stmt *st, int col);
+double      pg_col_double(store_stmt *st, int col);
 const char *pg_col_text(store_stmt *st, int col, size_t *n);
 const void *pg_col_blob(store_stmt *st, int col, size_t *n);
 int64_t     pg_changes(store_stmt *st);

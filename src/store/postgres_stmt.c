@@ -278,6 +278,20 @@ int pg_bind_int64(store_stmt *base, int i, int64_t v)
     return SW_OK;
 }
 
+int pg_bind_double(store_stmt *base, int i, double v)
+{
+    pg_stmt *st = (pg_stmt *)base;
+    pg_param *pp = param_at(st, i);
+    if (pp == NULL)
+        return base->tx->err.code;
+    /* %.17g round-trips every double through PostgreSQL's text input. */
+    snprintf(pp->num, sizeof pp->num, "%.17g", v);
+    st->values[i - 1] = pp->num;
+    st->lengths[i - 1] = 0;
+    st->formats[i - 1] = 0;
+    return SW_OK;
+}
+
 int pg_bind_text(store_stmt *base, int i, const char *s, size_t n)
 {
     /* Text parameters travel NUL-terminated; an embedded NUL would cut the
@@ -386,6 +400,13 @@ int64_t pg_col_int64(store_stmt *base, int col)
 
 /* Decodes bytea text (hex, or the old escape form) into memory the
  * statement owns until the next step; NUL-terminated for col_text. */
+double pg_col_double(store_stmt *base, int col)
+{
+    size_t n;
+    const char *v = value_at((pg_stmt *)base, col, &n);
+    return v == NULL ? 0.0 : strtod(v, NULL);
+}
+
 static const unsigned char *decode_bytea(pg_stmt *st, int col, const char *v,
                                          size_t len, size_t *n)
 {

@@ -277,6 +277,12 @@ int sqlite_bind_int64(store_stmt *base, int i, int64_t v)
     return bind_result(st, sqlite3_bind_int64(st->stmt, i, v));
 }
 
+int sqlite_bind_double(store_stmt *base, int i, double v)
+{
+    sqlite_stmt *st = (sqlite_stmt *)base;
+    return bind_result(st, sqlite3_bind_double(st->stmt, i, v));
+}
+
 int sqlite_bind_text(store_stmt *base, int i, const char *s, size_t n)
 {
     sqlite_stmt *st = (sqlite_stmt *)base;
@@ -326,6 +332,11 @@ bool sqlite_col_null(store_stmt *base, int col)
 int64_t sqlite_col_int64(store_stmt *base, int col)
 {
     return sqlite3_column_int64(((sqlite_stmt *)base)->stmt, col);
+}
+
+double sqlite_col_double(store_stmt *base, int col)
+{
+    return sqlite3_column_double(((sqlite_stmt *)base)->stmt, col);
 }
 
 const char *sqlite_col_text(store_stmt *base, int col, size_t *n)

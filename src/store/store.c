@@ -19,9 +19,10 @@ static const store_backend *const backends[] = {
 #define METHOD(m) { #m, offsetof(store_backend, m) }
 static const struct { const char *name; size_t off; } methods[] = {
     METHOD(open), METHOD(close), METHOD(ping), METHOD(write), METHOD(read),
-    METHOD(exec_script), METHOD(prepare), METHOD(bind_int64),
+    METHOD(exec_script), METHOD(prepare), METHOD(bind_int64), METHOD(bind_double),
     METHOD(bind_text), METHOD(bind_blob), METHOD(bind_null), METHOD(step),
-    METHOD(col_count), METHOD(col_null), METHOD(col_int64), METHOD(col_text),
+    METHOD(col_count), METHOD(col_null), METHOD(col_int64), METHOD(col_double),
+    METHOD(col_text),
     METHOD(col_blob), METHOD(changes), METHOD(finalize),
 };
 #undef METHOD
@@ -134,6 +135,11 @@ int store_bind_int64(store_stmt *st, int i, int64_t v)
     return st->be->bind_int64(st, i, v);
 }
 
+int store_bind_double(store_stmt *st, int i, double v)
+{
+    return st->be->bind_double(st, i, v);
+}
+
 int store_bind_text(store_stmt *st, int i, const char *s, size_t n)
 {
     return st->be->bind_text(st, i, s, n);
@@ -164,6 +170,7 @@ int store_step(store_stmt *st, bool *row)
 int store_col_count(store_stmt *st) { return st->be->col_count(st); }
 bool store_col_null(store_stmt *st, int col) { return st->be->col_null(st, col); }
 int64_t store_col_int64(store_stmt *st, int col) { return st->be->col_int64(st, col); }
+double store_col_double(store_stmt *st, int col) { return st->be->col_double(st, col); }
 
 const char *store_col_text(store_stmt *st, int col, size_t *n)
 {

@@ -93,6 +93,7 @@ int store_tx_fail(store_tx *tx, int code, const char *fmt, ...)
  * the cache. */
 int  store_prepare(store_tx *tx, const char *sql, store_stmt **out);
 int  store_bind_int64(store_stmt *st, int i, int64_t v);
+int  store_bind_double(store_stmt *st, int i, double v);
 int  store_bind_text(store_stmt *st, int i, const char *s, size_t n);
 int  store_bind_cstr(store_stmt *st, int i, const char *s); /* NULL binds NULL */
 int  store_bind_blob(store_stmt *st, int i, const void *p, size_t n);
@@ -102,6 +103,7 @@ int  store_step(store_stmt *st, bool *row);
 int  store_col_count(store_stmt *st);
 bool store_col_null(store_stmt *st, int col);
 int64_t     store_col_int64(store_stmt *st, int col);
+double      store_col_double(store_stmt *st, int col);
 const char *store_col_text(store_stmt *st, int col, size_t *n); /* "" for NULL */
 const void *store_col_blob(store_stmt *st, int col, size_t *n);
 /* Rows changed by a finished INSERT/UPDATE/DELETE. */

@@ -65,6 +65,7 @@ struct store_backend {
     int  (*exec_script)(store_tx *tx, const char *sql);
     int  (*prepare)(store_tx *tx, const char *sql, store_stmt **out);
     int  (*bind_int64)(store_stmt *st, int i, int64_t v);
+    int  (*bind_double)(store_stmt *st, int i, double v);
     int  (*bind_text)(store_stmt *st, int i, const char *s, size_t n);
     int  (*bind_blob)(store_stmt *st, int i, const void *p, size_t n);
     int  (*bind_null)(store_stmt *st, int i);
@@ -72,6 +73,7 @@ struct store_backend {
     int  (*col_count)(store_stmt *st);
     bool (*col_null)(store_stmt *st, int col);
     int64_t     (*col_int64)(store_stmt *st, int col);
+    double      (*col_double)(store_stmt *st, int col);
     const char *(*col_text)(store_stmt *st, int col, size_t *n);
     const void *(*col_blob)(store_stmt *st, int col, size_t *n);
     int64_t     (*changes)(store_stmt *st);

@@ -54,7 +54,7 @@ do_stop() {
     data=$(state_get data)
     pid=$(state_get pid)
     if [ -n "$data" ] && [ -f "$data/postmaster.pid" ]; then
-        as_pg pg_ctl -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+        as_pg pg_ctl -D "$data" -m fast -w -t 15 stop >/dev/null 2>&1 ||
             as_pg pg_ctl -D "$data" -m immediate -w -t 10 stop >/dev/null 2>&1
     fi
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -148,8 +149,13 @@ int sw_test_server_start(sw_test_server *s, const char *db_url,
         return -1;
     const char *base[] = { "serve", "--db", db_url, "--listen", "127.0.0.1:0", NULL };
     char **argv = build_argv(base, extra_args);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        /* A test that fails mid-way must not leave a server running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         int e = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(pipefd[1], 1);
         dup2(e, 2);
@@ -293,6 +299,31 @@ const char *sw_http_header(const sw_http_result *r, const char *name,
         line = end + 2;
     }
     return NULL;
+}
+
+int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap)
+{
+    static const char *const json[] = { "Content-Type: application/json", NULL };
+    const char body[] = "{\"username\":\"admin\",\"password\":\""
+                        SW_TEST_ADMIN_PASSWORD "\"}";
+    sw_http_result r;
+    if (sw_http(s, "POST", "/api/session", json, body, sizeof body - 1, &r) != 0
+        || r.status != 201) {
+        fprintf(stderr, "testserver: sign-in failed (%ld): %s\n", r.status,
+                r.body ? r.body : "");
+        sw_http_result_free(&r);
+        return -1;
+    }
+    const char *t = strstr(r.body, "\"token\":\"");
+    const char *end = t ? strchr(t + 9, '"') : NULL;
+    int rc = -1;
+    if (t && end) {
+        snprintf(header, cap, "Authorization: Bearer %.*s",
+                 (int)(end - (t + 9)), t + 9);
+        rc = 0;
+    }
+    sw_http_result_free(&r);
+    return rc;
 }
 
 /* ---- Raw sockets --------------------------------------------------------- */

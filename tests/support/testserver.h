@@ -56,6 +56,11 @@ void sw_http_result_free(sw_http_result *r);
 const char *sw_http_header(const sw_http_result *r, const char *name,
                            char *buf, size_t cap);
 
+/* Signs in as admin (SW_TEST_ADMIN_PASSWORD) and writes
+ * "Authorization: Bearer TOKEN" into header (for sw_http's header list).
+ * Returns 0, or -1 with the response printed. */
+int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap);
+
 /* Connects a raw TCP socket to the server; -1 on failure. */
 int sw_test_connect(int port);
 /* Reads from fd until the peer closes or timeout_ms passes without data;

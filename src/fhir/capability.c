@@ -1,0 +1,123 @@
+/* capability.c - writing the CapabilityStatement (see capability.h). The
+ * interaction lists below are the REST layer's; change them together. */
+#include "capability.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "fhir/model.h"
+#include "fhir/rest_int.h"
+
+static const char *const type_interactions[] = {
+    "read", "vread", "update", "delete", "history-instance", "history-type",
+    "create",
+};
+/* The audit trail writes AuditEvent; the API only reads it. */
+static const char *const audit_interactions[] = {
+    "read", "vread", "history-instance", "history-type",
+};
+static const char *const system_interactions[] = {
+    "history-system",
+};
+
+static void interactions(sw_jw *w, const char *const *codes, size_t n)
+{
+    sw_jw_key(w, "interaction");
+    sw_jw_array_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        sw_jw_object_begin(w);
+        sw_jw_key(w, "code");
+        sw_jw_string(w, codes[i]);
+        sw_jw_object_end(w);
+    }
+    sw_jw_array_end(w);
+}
+
+static void resource(sw_jw *w, const char *type)
+{
+    bool audit = strcmp(type, "AuditEvent") == 0;
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "type");
+    sw_jw_string(w, type);
+    if (audit)
+        interactions(w, audit_interactions,
+                     sizeof audit_interactions / sizeof audit_interactions[0]);
+    else
+        interactions(w, type_interactions,
+                     sizeof type_interactions / sizeof type_interactions[0]);
+    sw_jw_key(w, "versioning");
+    sw_jw_string(w, "versioned");
+    sw_jw_key(w, "readHistory");
+    sw_jw_bool(w, true);
+    sw_jw_key(w, "updateCreate");
+    sw_jw_bool(w, !audit);
+    sw_jw_key(w, "conditionalDelete");
+    sw_jw_string(w, "not-supported");
+    sw_jw_object_end(w);
+}
+
+int fhir_capability_write(sw_buf *out, const char *base_url)
+{
+    char now[SW_TIME_ISO_MAX];
+    sw_time_iso(sw_now_wall_ms(), now);
+    sw_jw w;
+    sw_jw_init(&w, out);
+    sw_jw_object_begin(&w);
+    sw_jw_key(&w, "resourceType");
+    sw_jw_string(&w, "CapabilityStatement");
+    sw_jw_key(&w, "status");
+    sw_jw_string(&w, "active");
+    sw_jw_key(&w, "date");
+    sw_jw_string(&w, now);
+    sw_jw_key(&w, "publisher");
+    sw_jw_string(&w, "Stagewise");
+    sw_jw_key(&w, "kind");
+    sw_jw_string(&w, "instance");
+    sw_jw_key(&w, "software");
+    sw_jw_object_begin(&w);
+    sw_jw_key(&w, "name");
+    sw_jw_string(&w, "Stagewise");
+    sw_jw_key(&w, "version");
+    sw_jw_string(&w, SW_VERSION);
+    sw_jw_object_end(&w);
+    sw_jw_key(&w, "implementation");
+    sw_jw_object_begin(&w);
+    sw_jw_key(&w, "description");
+    sw_jw_string(&w, "Stagewise EHR FHIR R4 API");
+    sw_jw_key(&w, "url");
+    sw_jw_string(&w, base_url);
+    sw_jw_object_end(&w);
+    sw_jw_key(&w, "fhirVersion");
+    sw_jw_string(&w, "4.0.1");
+    sw_jw_key(&w, "format");
+    sw_jw_array_begin(&w);
+    sw_jw_string(&w, "json");
+    sw_jw_string(&w, "application/fhir+json");
+    sw_jw_array_end(&w);
+    sw_jw_key(&w, "rest");
+    sw_jw_array_begin(&w);
+    sw_jw_object_begin(&w);
+    sw_jw_key(&w, "mode");
+    sw_jw_string(&w, "server");
+    sw_jw_key(&w, "security");
+    sw_jw_object_begin(&w);
+    sw_jw_key(&w, "description");
+    sw_jw_string(&w, "Sign in with POST /api/session and send the token as "
+                 "Authorization: Bearer TOKEN.");
+    sw_jw_object_end(&w);
+    sw_jw_key(&w, "resource");
+    sw_jw_array_begin(&w);
+    for (size_t i = 0; i < fhir_resource_type_count(); i++) {
+        const char *type = fhir_type_name(fhir_resource_type_at(i));
+        if (fhir_type_is_stored(type))
+            resource(&w, type);
+    }
+    sw_jw_array_end(&w);
+    interactions(&w, system_interactions,
+                 sizeof system_interactions / sizeof system_interactions[0]);
+    sw_jw_object_end(&w);
+    sw_jw_array_end(&w);
+    sw_jw_object_end(&w);
+    return sw_jw_finish(&w);
+}

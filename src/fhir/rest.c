@@ -1,0 +1,213 @@
+/* rest.c - the FHIR REST API at /fhir: its route table and what every
+ * handler shares (see rest_int.h).
+ *
+ * Stagewise stores every R4 resource type except the two that are never
+ * persisted (Parameters, OperationOutcome); AuditEvent is written only by
+ * the audit trail, so the API reads and searches it but refuses writes. */
+#include "rest_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/limits.h"
+#include "auth/session.h"
+#include "core/str.h"
+#include "fhir/model.h"
+#include "fhir/capability.h"
+#include "fhir/validate.h"
+
+/* The practice whose data a request reads and writes: the signed-in
+ * user's. Every /fhir route but metadata requires a session. */
+static int64_t practice_of(const sw_request *req)
+{
+    const auth_session *who = req->principal;
+    return who ? who->practice_id : 0;
+}
+
+bool fhir_type_is_stored(const char *type)
+{
+    if (type == NULL || !fhir_is_resource_type(sw_str_of(type)))
+        return false;
+    return strcmp(type, "Parameters") != 0
+        && strcmp(type, "OperationOutcome") != 0;
+}
+
+/* FHIR ids: 1 to 64 of [A-Za-z0-9-.]. */
+static bool valid_id(const char *id)
+{
+    size_t n = 0;
+    for (const char *p = id; *p; p++, n++) {
+        char c = *p;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return false;
+    }
+    return n >= 1 && n <= 64;
+}
+
+int fhir_begin(sw_request *req, sw_response *res, fhir_req *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->req = req;
+    fr->res = res;
+    fr->env = req->ctx;
+    fr->practice_id = practice_of(req);
+    fr->base = fhir_base_url(req);
+    http_set_header(res, "Cache-Control", "no-store");
+    int rc = fhir_check_accept(req, res);
+    if (rc != SW_OK)
+        return rc;
+    fr->type = http_route_value(req, "type");
+    if (fr->type != NULL && !fhir_type_is_stored(fr->type))
+        return http_fail(res, SW_ENOTFOUND, "%s is not a FHIR R4 resource type "
+                         "that this server stores", fhir_is_resource_type(sw_str_of(fr->type))
+                         ? fr->type : "the path's resource type");
+    fr->id = http_route_value(req, "id");
+    if (fr->id != NULL && !valid_id(fr->id))
+        return http_fail(res, SW_EBADREQUEST, "a resource id is 1 to 64 "
+                         "letters, digits, '-' or '.'");
+    return SW_OK;
+}
+
+int fhir_read_body(fhir_req *fr, const char *expect_type, sw_json **out)
+{
+    int rc = fhir_check_content_type(fr->req, fr->res);
+    if (rc != SW_OK)
+        return rc;
+    sw_json *doc;
+    sw_err perr;
+    rc = sw_json_parse(fr->req->arena, fr->req->body, fr->req->body_len, &doc,
+                       &perr);
+    if (rc != SW_OK)
+        return http_fail(fr->res, rc, "the body is not valid JSON: %s",
+                         sw_err_text(&perr));
+    if (doc->kind != SW_JSON_OBJECT)
+        return http_fail(fr->res, SW_EBADREQUEST, "the body must be a JSON "
+                         "object holding one FHIR resource");
+    const char *rtype = sw_json_get_string(doc, "resourceType");
+    if (rtype == NULL)
+        return http_fail(fr->res, SW_EBADREQUEST, "the resource has no "
+                         "resourceType");
+    if (expect_type != NULL && strcmp(rtype, expect_type) != 0)
+        return http_fail(fr->res, SW_EBADREQUEST, "the body is a %s, but the "
+                         "URL is for %s", fhir_is_resource_type(sw_str_of(rtype))
+                         ? rtype : "resource of an unknown type", expect_type);
+    fhir_issues *issues = sw_arena_calloc(fr->req->arena, 1, sizeof *issues);
+    if (issues == NULL)
+        return http_fail(fr->res, SW_ENOMEM, NULL);
+    rc = fhir_validate(fr->req->arena, doc, 0, issues);
+    if (rc != SW_OK)
+        return http_fail(fr->res, rc, NULL);
+    if (issues->errors > 0)
+        return fhir_fail_issues(fr->req, fr->res, SW_EBADREQUEST, issues);
+    *out = doc;
+    return SW_OK;
+}
+
+void fhir_version_headers(fhir_req *fr, int64_t version, int64_t updated_ms)
+{
+    char etag[32], when[SW_TIME_HTTP_MAX];
+    snprintf(etag, sizeof etag, "W/\"%lld\"", (long long)version);
+    sw_time_http(updated_ms, when);
+    http_set_header(fr->res, "ETag", etag);
+    http_set_header(fr->res, "Last-Modified", when);
+}
+
+int fhir_send_outcome(fhir_req *fr, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = sw_arena_vprintf(fr->req->arena, fmt, ap);
+    va_end(ap);
+    fr->res->status = status;
+    fr->res->content_type = FHIR_JSON_TYPE;
+    return fhir_outcome_write_error(&fr->res->body, SW_OK, msg ? msg : "");
+}
+
+int fhir_send_version(fhir_req *fr, int status, const char *type,
+                      const char *id, int64_t version, int64_t updated_ms,
+                      const char *body, size_t body_len, bool location)
+{
+    fhir_version_headers(fr, version, updated_ms);
+    if (location) {
+        char *loc = sw_arena_printf(fr->req->arena, "%s/%s/%s/_history/%lld",
+                                    fr->base, type, id, (long long)version);
+        if (loc == NULL)
+            return http_fail(fr->res, SW_ENOMEM, NULL);
+        http_set_header(fr->res, "Location", loc);
+    }
+    switch (fhir_prefer_return(fr->req)) {
+    case FHIR_RETURN_MINIMAL:
+        fr->res->status = status;
+        return SW_OK;
+    case FHIR_RETURN_OUTCOME:
+        return fhir_send_outcome(fr, status, "%s/%s is at version %lld", type,
+                                 id, (long long)version);
+    case FHIR_RETURN_REPRESENTATION:
+        break;
+    }
+    return http_reply(fr->res, status, FHIR_JSON_TYPE, body, body_len);
+}
+
+int fhir_if_match(fhir_req *fr, int64_t *version)
+{
+    *version = 0;
+    const char *h = http_header_get(fr->req, "If-Match");
+    if (h == NULL)
+        return SW_OK;
+    sw_str s = sw_str_of(h);
+    while (s.n && s.p[0] == ' ') {
+        s.p++;
+        s.n--;
+    }
+    sw_str_skip(&s, "W/");
+    long v;
+    if (s.n >= 3 && s.p[0] == '"' && s.p[s.n - 1] == '"'
+        && sw_str_to_long(sw_str_make(s.p + 1, s.n - 2), 1, 0x7fffffffffffffffL, &v)) {
+        *version = v;
+        return SW_OK;
+    }
+    return http_fail(fr->res, SW_EBADREQUEST, "If-Match must be a version "
+                     "ETag such as W/\"3\"");
+}
+
+static int get_metadata(sw_request *req, sw_response *res)
+{
+    fhir_req fr;
+    int rc = fhir_begin(req, res, &fr);
+    if (rc != SW_OK)
+        return rc;
+    rc = fhir_capability_write(&res->body, fr.base);
+    if (rc != SW_OK)
+        return http_fail(res, rc, NULL);
+    res->status = 200;
+    res->content_type = FHIR_JSON_TYPE;
+    return SW_OK;
+}
+
+static const http_route routes[] = {
+    { "GET",    "/fhir/metadata",                    get_metadata, HTTP_ROUTE_PUBLIC },
+    { "GET",    "/fhir/_history",                    fhir_get_history, 0 },
+    { "GET",    "/fhir/{type}/_history",             fhir_get_history, 0 },
+    { "POST",   "/fhir/{type}",                      fhir_post_create, HTTP_ROUTE_BODY },
+    { "GET",    "/fhir/{type}/{id}/_history/{vid}",  fhir_get_vread, 0 },
+    { "GET",    "/fhir/{type}/{id}/_history",        fhir_get_history, 0 },
+    { "GET",    "/fhir/{type}/{id}/$everything",     fhir_get_everything, 0 },
+    { "GET",    "/fhir/{type}/{id}",                 fhir_get_read, 0 },
+    { "PUT",    "/fhir/{type}/{id}",                 fhir_put_update, HTTP_ROUTE_BODY },
+    { "DELETE", "/fhir/{type}/{id}",                 fhir_delete, 0 },
+};
+
+http_route_table fhir_route_table(fhir_env *env)
+{
+    http_route_table t = {
+        .name = "fhir",
+        .routes = routes,
+        .count = sizeof routes / sizeof routes[0],
+        .render_error = fhir_render_error,
+        .ctx = env,
+    };
+    return t;
+}
