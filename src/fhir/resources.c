@@ -8,10 +8,6 @@
 
 #include "core/clock.h"
 
-/* An update that keeps losing races to other writers gives up after this
- * many rounds (each round re-reads the current version). */
-#define UPDATE_ROUNDS 16
-
 /* ---- Inside a transaction ------------------------------------------------ */
 
 int fhir_row_current(store_tx *tx, int64_t practice_id, const char *type,
@@ -110,6 +106,67 @@ int fhir_row_read(store_tx *tx, sw_arena *a, int64_t practice_id,
     }
     store_finalize(st);
     return rc;
+}
+
+static int stamp_to_arena(sw_arena *a, sw_json *res, const char *id,
+                          int64_t version, int64_t when, const char **body,
+                          size_t *len);
+
+int fhir_row_put(store_tx *tx, const fhir_put *p, fhir_result *out,
+                 bool *unchanged)
+{
+    *unchanged = false;
+    int64_t cur = 0;
+    bool deleted = false;
+    int rc = fhir_row_current(tx, p->practice_id, p->type, p->id, &cur, &deleted);
+    bool found = rc == SW_OK;
+    if (rc != SW_OK && rc != SW_ENOTFOUND)
+        return rc;
+    if (p->if_match > 0 && (!found || cur != p->if_match))
+        return store_tx_fail(tx, SW_EPRECOND, "%s/%s is not at the version "
+                             "%lld that If-Match names", p->type, p->id,
+                             (long long)p->if_match);
+    if (found && !deleted) {
+        /* Unchanged content makes no new version: re-running an import or
+         * saving an unedited form must not grow the history. */
+        fhir_version v;
+        if ((rc = fhir_row_read(tx, p->a, p->practice_id, p->type, p->id, 0, &v)) != SW_OK)
+            return rc;
+        const char *same;
+        size_t same_len;
+        rc = stamp_to_arena(p->a, p->res, p->id, v.version, v.updated_ms, &same,
+                            &same_len);
+        if (rc != SW_OK)
+            return store_tx_fail(tx, rc, NULL);
+        if (same_len == v.body_len && memcmp(same, v.body, same_len) == 0) {
+            *unchanged = true;
+            out->status = 200;
+            out->id = p->id;
+            out->version = v.version;
+            out->updated_ms = v.updated_ms;
+            out->body = v.body;
+            out->body_len = v.body_len;
+            return SW_OK;
+        }
+    }
+    fhir_row row = {
+        .practice_id = p->practice_id, .type = p->type, .id = p->id,
+        .version = found ? cur + 1 : 1, .updated_ms = p->now_ms,
+        .method = "PUT", .index = p->index,
+    };
+    rc = stamp_to_arena(p->a, p->res, p->id, row.version, row.updated_ms,
+                        &row.body, &row.body_len);
+    if (rc != SW_OK)
+        return store_tx_fail(tx, rc, NULL);
+    if ((rc = fhir_row_write(tx, &row, found ? cur : 0)) != SW_OK)
+        return rc;
+    out->status = found && !deleted ? 200 : 201;
+    out->id = p->id;
+    out->version = row.version;
+    out->updated_ms = row.updated_ms;
+    out->body = row.body;
+    out->body_len = row.body_len;
+    return SW_OK;
 }
 
 /* ---- Preparing a version ------------------------------------------------- */
@@ -287,6 +344,19 @@ static int current(sw_store *s, sw_arena *a, int64_t practice_id,
     return rc;
 }
 
+struct put_ctx {
+    fhir_put     p;
+    fhir_result *out;
+    bool         unchanged;
+};
+
+static int put_fn(store_tx *tx, void *arg)
+{
+    struct put_ctx *pc = arg;
+    pc->p.now_ms = sw_now_wall_ms();
+    return fhir_row_put(tx, &pc->p, pc->out, &pc->unchanged);
+}
+
 int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
                     const char *type, const char *id, sw_json *res,
                     int64_t if_match, fhir_result *out, sw_err *err)
@@ -296,96 +366,103 @@ int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
     int rc = fhir_index_extract(res, type, &index);
     if (rc != SW_OK)
         return sw_err_set(err, rc, NULL);
-    for (int round = 0; round < UPDATE_ROUNDS; round++) {
-        fhir_version cur = { 0 };
-        bool found;
-        rc = current(s, a, practice_id, type, id, &cur, &found, err);
-        if (rc != SW_OK)
-            return rc;
-        if (if_match > 0 && (!found || cur.version != if_match))
-            return sw_err_set(err, SW_EPRECOND, found
-                ? "%s/%s is at version %lld, not the version %lld of If-Match"
-                : "%s/%s does not exist, so If-Match cannot match",
-                type, id, (long long)cur.version, (long long)if_match);
-        /* Unchanged content makes no new version: re-running an import or
-         * saving an unedited form must not grow the history. */
-        if (found && !cur.deleted) {
-            const char *same;
-            size_t same_len;
-            rc = stamp_to_arena(a, res, id, cur.version, cur.updated_ms, &same,
-                                &same_len);
-            if (rc != SW_OK)
-                return sw_err_set(err, rc, NULL);
-            if (same_len == cur.body_len && memcmp(same, cur.body, same_len) == 0) {
-                fhir_row unchanged = {
-                    .id = id, .version = cur.version,
-                    .updated_ms = cur.updated_ms, .body = same,
-                    .body_len = same_len,
-                };
-                fill_result(out, &unchanged, 200);
-                return SW_OK;
-            }
-        }
-        fhir_row row = {
-            .practice_id = practice_id, .type = type, .id = id,
-            .version = found ? cur.version + 1 : 1,
-            .updated_ms = sw_now_wall_ms(), .method = "PUT", .index = &index,
-        };
-        rc = stamp_to_arena(a, res, id, row.version, row.updated_ms, &row.body,
-                            &row.body_len);
+    fhir_version cur = { 0 };
+    bool found;
+    if ((rc = current(s, a, practice_id, type, id, &cur, &found, err)) != SW_OK)
+        return rc;
+    if (if_match > 0 && (!found || cur.version != if_match))
+        return sw_err_set(err, SW_EPRECOND, found
+            ? "%s/%s is at version %lld, not the version %lld of If-Match"
+            : "%s/%s does not exist, so If-Match cannot match",
+            type, id, (long long)cur.version, (long long)if_match);
+    /* Unchanged content makes no new version: re-running an import or
+     * saving an unedited form must not grow the history. */
+    if (found && !cur.deleted) {
+        const char *same;
+        size_t same_len;
+        rc = stamp_to_arena(a, res, id, cur.version, cur.updated_ms, &same,
+                            &same_len);
         if (rc != SW_OK)
             return sw_err_set(err, rc, NULL);
-        struct write_ctx w = { &row, found ? cur.version : 0 };
-        rc = store_write(s, write_fn, &w, err);
-        if (rc == SW_OK) {
-            fill_result(out, &row, found && !cur.deleted ? 200 : 201);
+        if (same_len == cur.body_len && memcmp(same, cur.body, same_len) == 0) {
+            fhir_row unchanged = {
+                .id = id, .version = cur.version, .updated_ms = cur.updated_ms,
+                .body = same, .body_len = same_len,
+            };
+            fill_result(out, &unchanged, 200);
             return SW_OK;
         }
-        if (rc != SW_ECONFLICT)
-            return rc;
-        if (if_match > 0)
-            return sw_err_set(err, SW_EPRECOND, "%s/%s was changed by someone "
-                              "else after version %lld", type, id,
-                              (long long)if_match);
-        sw_err_clear(err);
     }
-    return sw_err_set(err, SW_EBUSY, "%s/%s is being changed by others too "
-                      "often to update it now; try again", type, id);
+    fhir_row row = {
+        .practice_id = practice_id, .type = type, .id = id,
+        .version = found ? cur.version + 1 : 1,
+        .updated_ms = sw_now_wall_ms(), .method = "PUT", .index = &index,
+    };
+    rc = stamp_to_arena(a, res, id, row.version, row.updated_ms, &row.body,
+                        &row.body_len);
+    if (rc != SW_OK)
+        return sw_err_set(err, rc, NULL);
+    struct write_ctx w = { &row, found ? cur.version : 0 };
+    rc = store_write(s, write_fn, &w, err);
+    if (rc == SW_OK) {
+        fill_result(out, &row, found && !cur.deleted ? 200 : 201);
+        return SW_OK;
+    }
+    if (rc != SW_ECONFLICT)
+        return rc;
+    if (if_match > 0)
+        return sw_err_set(err, SW_EPRECOND, "%s/%s was changed by someone "
+                          "else after version %lld", type, id,
+                          (long long)if_match);
+    /* Lost a race: others are saving this resource right now. Do the whole
+     * update inside the transaction, where it cannot lose. */
+    sw_err_clear(err);
+    struct put_ctx pc = {
+        .p = { .a = a, .practice_id = practice_id, .type = type, .id = id,
+               .res = res, .index = &index },
+        .out = out,
+    };
+    return store_write(s, put_fn, &pc, err);
+}
+
+struct delete_ctx {
+    int64_t      practice_id;
+    const char  *type, *id;
+    fhir_result *out;
+};
+
+/* A delete has no work to do outside the transaction, so all of it runs
+ * inside, where no other writer can come between the read and the write. */
+static int delete_fn(store_tx *tx, void *arg)
+{
+    struct delete_ctx *d = arg;
+    memset(d->out, 0, sizeof *d->out);
+    d->out->status = 200;
+    d->out->id = d->id;
+    int64_t cur;
+    bool deleted;
+    int rc = fhir_row_current(tx, d->practice_id, d->type, d->id, &cur, &deleted);
+    if (rc == SW_ENOTFOUND || (rc == SW_OK && deleted))
+        return SW_OK;
+    if (rc != SW_OK)
+        return rc;
+    fhir_row row = {
+        .practice_id = d->practice_id, .type = d->type, .id = d->id,
+        .version = cur + 1, .updated_ms = sw_now_wall_ms(), .deleted = true,
+        .method = "DELETE", .body = "", .body_len = 0,
+    };
+    if ((rc = fhir_row_write(tx, &row, cur)) == SW_OK)
+        fill_result(d->out, &row, 200);
+    return rc;
 }
 
 int fhir_res_delete(sw_store *s, sw_arena *a, int64_t practice_id,
                     const char *type, const char *id, fhir_result *out,
                     sw_err *err)
 {
-    for (int round = 0; round < UPDATE_ROUNDS; round++) {
-        fhir_version cur = { 0 };
-        bool found;
-        int rc = current(s, a, practice_id, type, id, &cur, &found, err);
-        if (rc != SW_OK)
-            return rc;
-        if (!found || cur.deleted) {
-            memset(out, 0, sizeof *out);
-            out->status = 200;
-            out->id = id;
-            return SW_OK;
-        }
-        fhir_row row = {
-            .practice_id = practice_id, .type = type, .id = id,
-            .version = cur.version + 1, .updated_ms = sw_now_wall_ms(),
-            .deleted = true, .method = "DELETE", .body = "", .body_len = 0,
-        };
-        struct write_ctx w = { &row, cur.version };
-        rc = store_write(s, write_fn, &w, err);
-        if (rc == SW_OK) {
-            fill_result(out, &row, 200);
-            return SW_OK;
-        }
-        if (rc != SW_ECONFLICT)
-            return rc;
-        sw_err_clear(err);
-    }
-    return sw_err_set(err, SW_EBUSY, "%s/%s is being changed by others too "
-                      "often to delete it now; try again", type, id);
+    (void)a;
+    struct delete_ctx d = { practice_id, type, id, out };
+    return store_write(s, delete_fn, &d, err);
 }
 
 /* ---- History ------------------------------------------------------------- */

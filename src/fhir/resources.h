@@ -14,8 +14,9 @@
  * index rows) before the transaction, so that the writer's transaction
  * holds only inserts and group commit stays effective. An update reads the
  * current version first and then writes with a compare-and-swap on that
- * version; losing a race to another writer means reading again (or a 412
- * when the client sent If-Match). */
+ * version; losing that race to another writer is a 412 when the client
+ * sent If-Match, and otherwise means doing the update again entirely
+ * inside the transaction (fhir_row_put), where it cannot lose. */
 #ifndef SW_FHIR_RESOURCES_H
 #define SW_FHIR_RESOURCES_H
 
@@ -67,6 +68,27 @@ int fhir_row_read(store_tx *tx, sw_arena *a, int64_t practice_id,
                   const char *type, const char *id, int64_t version,
                   fhir_version *out);
 
+/* An update done entirely inside the transaction: read the current
+ * version, check If-Match, stamp and serialize, write. It cannot lose a
+ * race, so it is what an update falls back to under contention, and what a
+ * transaction Bundle's PUT is. The result is in out (200 or 201; 200 with
+ * the stored version when the content is unchanged, *unchanged set). */
+typedef struct fhir_put {
+    sw_arena              *a;
+    int64_t                practice_id;
+    const char            *type;
+    const char            *id;
+    sw_json               *res;       /* validated; stamped here */
+    const fhir_index_rows *index;     /* extracted from res */
+    int64_t                if_match;  /* 0: none */
+    int64_t                now_ms;
+} fhir_put;
+
+typedef struct fhir_result fhir_result;
+
+int fhir_row_put(store_tx *tx, const fhir_put *p, fhir_result *out,
+                 bool *unchanged);
+
 /* ---- Preparing a version ------------------------------------------------- */
 
 /* A new random id (a UUID, 36 characters). */
@@ -79,14 +101,14 @@ int fhir_stamp(sw_arena *a, sw_json *res, const char *id, int64_t version,
 
 /* ---- Single interactions ------------------------------------------------- */
 
-typedef struct fhir_result {
+struct fhir_result {
     int          status;       /* 200 or 201 */
     const char  *id;
     int64_t      version;
     int64_t      updated_ms;
     const char  *body;         /* the stored JSON (arena-owned) */
     size_t       body_len;
-} fhir_result;
+};
 
 /* The current version, or SW_ENOTFOUND, or SW_EGONE (with *out filled:
  * version and time of the deletion). version > 0 reads that version. */
