@@ -44,6 +44,7 @@
   X(SW_ENOTIMPL,      "not_implemented",       501, "not-supported", "This operation is not supported.") \
   X(SW_ESTORE,        "store_unavailable",     503, "transient",     "The database is not reachable.") \
   X(SW_EBUSY,         "busy",                  503, "transient",     "The server is busy; try again.") \
+  X(SW_ECOSTLY,       "too_costly",            503, "too-costly",    "The request needed more work than the server allows; narrow it.") \
   X(SW_ESHUTDOWN,     "shutting_down",         503, "transient",     "The server is shutting down.")
 
 enum sw_code {

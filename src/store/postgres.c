@@ -50,6 +50,7 @@ typedef struct pg_store {
 
     /* Shared by every write attempt, exclusive for one that runs alone. */
     pthread_rwlock_t writers;
+    int              read_budget_ms;   /* 0: none */
     _Atomic uint64_t rng;
 } pg_store;
 
@@ -106,14 +107,21 @@ typedef enum again {
 } again;
 
 /* One attempt: BEGIN, fn, COMMIT. The error to report is left on the tx. */
-static int attempt(pg_conn *c, bool writing, store_fn fn, void *ctx,
-                   again *next)
+static int attempt(pg_conn *c, bool writing, int budget_ms, store_fn fn,
+                   void *ctx, again *next)
 {
     *next = AGAIN_NO;
     pg_conn_tx_start(c);
     int rc = pg_conn_exec(c, writing
                           ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
                           : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (rc == SW_OK && !writing && budget_ms > 0) {
+        /* The read budget: the server cancels a statement that runs longer
+         * (57014, reported as SW_ECOSTLY). LOCAL ends with the transaction. */
+        char sql[64];
+        snprintf(sql, sizeof sql, "SET LOCAL statement_timeout = %d", budget_ms);
+        rc = pg_conn_exec(c, sql);
+    }
     if (rc != SW_OK) {
         if (c->broken)
             *next = AGAIN_RECONNECT;
@@ -185,7 +193,7 @@ static int run(pg_store *s, bool writing, store_fn fn, void *ctx, sw_err *err)
                 pthread_rwlock_rdlock(&s->writers);
         }
         again next;
-        rc = attempt(c, writing, fn, ctx, &next);
+        rc = attempt(c, writing, s->read_budget_ms, fn, ctx, &next);
         if (writing)
             pthread_rwlock_unlock(&s->writers);
         if (next == AGAIN_SERIAL && serial < SW_STORE_PG_RETRIES) {
@@ -273,6 +281,8 @@ static int pg_open(const store_url *url, const store_options *opt,
     atomic_store(&s->rng, (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32));
 
     s->nconns = opt->connections > 0 ? opt->connections : SW_STORE_DEFAULT_PG_POOL;
+    s->read_budget_ms = opt->read_budget_ms == 0 ? SW_STORE_READ_BUDGET_MS
+                      : opt->read_budget_ms < 0 ? 0 : opt->read_budget_ms;
     if (s->nconns > SW_STORE_MAX_PG_POOL)
         s->nconns = SW_STORE_MAX_PG_POOL;
     s->conns = sw_calloc((size_t)s->nconns, sizeof *s->conns);

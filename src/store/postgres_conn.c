@@ -297,6 +297,11 @@ int pg_conn_fail(pg_conn *c, const PGresult *res)
             code = SW_ECONFLICT;
         else if (strncmp(state, "23", 2) == 0)
             code = SW_EINVAL;
+        else if (strcmp(state, "57014") == 0)
+            /* query_canceled: the read budget's statement_timeout. */
+            return store_tx_set_err(&c->tx, SW_ECOSTLY, "the query ran longer "
+                                    "than the server allows and was stopped; "
+                                    "narrow it");
         else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
             /* Retried by the backend; if retries run out the caller should
              * try again later, as with any busy database. */

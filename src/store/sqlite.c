@@ -56,6 +56,7 @@ typedef struct sqlite_store {
     int            *free_readers; /* stack of indices */
     int             nfree;
     int             nreaders;
+    int             read_budget_ms;  /* 0: none */
 } sqlite_store;
 
 /* ---- Opening: clear answers about the path before SQLite tries ----------- */
@@ -260,6 +261,7 @@ static int sqlite_read(sw_store *base, store_fn fn, void *ctx, sw_err *err)
     if (rc != SW_OK)
         return rc;
     sw_err_clear(&c->tx.err);
+    sqlite_conn_deadline(c, s->read_budget_ms);
     rc = sqlite_conn_exec(c, "BEGIN");
     if (rc == SW_OK) {
         rc = fn(&c->tx, ctx);
@@ -268,6 +270,7 @@ static int sqlite_read(sw_store *base, store_fn fn, void *ctx, sw_err *err)
         if (!sqlite3_get_autocommit(c->db))
             sqlite_conn_exec(c, "COMMIT");
     }
+    sqlite_conn_deadline(c, 0);
     store_tx_report(&c->tx, rc, err);
     release_reader(s, c);
     return rc;
@@ -328,6 +331,8 @@ static int sqlite_open(const store_url *url, const store_options *opt,
     pthread_cond_init(&s->rfree, NULL);
 
     s->nreaders = opt->connections > 0 ? opt->connections : DEFAULT_READERS;
+    s->read_budget_ms = opt->read_budget_ms == 0 ? SW_STORE_READ_BUDGET_MS
+                      : opt->read_budget_ms < 0 ? 0 : opt->read_budget_ms;
     s->readers = sw_calloc((size_t)s->nreaders, sizeof *s->readers);
     s->free_readers = sw_calloc((size_t)s->nreaders, sizeof *s->free_readers);
     if (s->readers == NULL || s->free_readers == NULL) {

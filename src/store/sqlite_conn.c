@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 
 static uint64_t hash_sql(const char *s)
 {
@@ -37,10 +38,30 @@ int sqlite_conn_fail(sqlite_conn *c, int src)
     case SQLITE_NOMEM:
         code = SW_ENOMEM;
         break;
+    case SQLITE_INTERRUPT:
+        return store_tx_set_err(&c->tx, SW_ECOSTLY, "the query ran longer "
+                                "than %d ms and was stopped; narrow it",
+                                c->budget_ms);
     default:
         code = SW_EIO;
     }
     return store_tx_set_err(&c->tx, code, "sqlite: %s", msg);
+}
+
+/* ---- The read budget ----------------------------------------------------- */
+
+/* SQLite calls this every few thousand virtual machine steps; a non-zero
+ * answer interrupts the statement (SQLITE_INTERRUPT). */
+static int past_deadline(void *arg)
+{
+    const sqlite_conn *c = arg;
+    return c->deadline_us != 0 && sw_now_mono_us() > c->deadline_us;
+}
+
+void sqlite_conn_deadline(sqlite_conn *c, int budget_ms)
+{
+    c->budget_ms = budget_ms;
+    c->deadline_us = budget_ms > 0 ? sw_now_mono_us() + (int64_t)budget_ms * 1000 : 0;
 }
 
 /* ---- Opening ------------------------------------------------------------- */
@@ -106,12 +127,20 @@ int sqlite_conn_open(sqlite_conn *c, const char *path, bool writer,
         sqlite_conn_close(c);
         return SW_EIO;
     }
+    /* Savepoints (one per job of a group commit) keep statement journals;
+     * in memory they cost nothing, on disk a temp file per transaction.
+     * The writer touches the same index pages over and over, so it gets a
+     * larger page cache (allocated only as pages are used). */
     const char *pragmas = writer
-        ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-        : "PRAGMA query_only = 1; PRAGMA foreign_keys = ON;";
+        ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+          "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -" SW_STR(SW_STORE_WRITER_CACHE_KB) ";"
+        : "PRAGMA query_only = 1; PRAGMA foreign_keys = ON; "
+          "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -" SW_STR(SW_STORE_READER_CACHE_KB) ";";
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return open_fail(c, path, rc, err);
+    if (!writer)
+        sqlite3_progress_handler(c->db, 4000, past_deadline, c);
     return SW_OK;
 }
 

@@ -39,12 +39,16 @@ typedef struct sqlite_conn {
     sqlite_slot cache[SW_STORE_STMT_CACHE];
     uint64_t    tick;
     sqlite_stmt *loose;      /* uncached statements in use */
+    int64_t     deadline_us; /* a read past it is interrupted; 0: none */
+    int         budget_ms;   /* the read budget, for the message */
 } sqlite_conn;
 
 /* Opens path with the pragmas of a writer or a reader. */
 int  sqlite_conn_open(sqlite_conn *c, const char *path, bool writer,
                       bool create, sw_err *err);
 void sqlite_conn_close(sqlite_conn *c);
+/* Starts (budget_ms > 0) or ends (0) the time limit of a read. */
+void sqlite_conn_deadline(sqlite_conn *c, int budget_ms);
 /* Runs one statement without parameters through the cache. */
 int  sqlite_conn_exec(sqlite_conn *c, const char *sql);
 /* Resets every statement still in use (a caller that forgot to finalize

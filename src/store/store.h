@@ -28,6 +28,9 @@
  * - Writers are serializable: a fn that reads, decides and writes sees no
  *   interleaved commit of another writer.
  *
+ * A store_read that runs longer than the store's read budget is stopped
+ * and returns SW_ECOSTLY; writes are short by construction and have none.
+ *
  * SQL: one dialect both backends accept. Parameters are `?`, bound from 1;
  * columns are read from 0. Text and blob results stay valid until the next
  * store_step or store_finalize of that statement. A unique or primary-key
@@ -59,6 +62,9 @@ typedef struct store_options {
     /* Parallel readers: SQLite read connections, PostgreSQL pool size.
      * 0 picks a default. */
     int  connections;
+    /* The longest a store_read may run before it is stopped with
+     * SW_ECOSTLY, in ms: 0 is SW_STORE_READ_BUDGET_MS, negative none. */
+    int  read_budget_ms;
 } store_options;
 
 /* Opens the store named by url (see docs/store.md for the forms). On
