@@ -9,6 +9,10 @@
 #ifndef SW_LIMITS_H
 #define SW_LIMITS_H
 
+/* A number as a string literal, for building SQL from these figures. */
+#define SW_STR_(x) #x
+#define SW_STR(x)  SW_STR_(x)
+
 /* ---- HTTP ---------------------------------------------------------------- */
 
 /* Request line plus all header fields, as the application sees them. */
@@ -53,8 +57,35 @@
 #define SW_STORE_BUSY_TIMEOUT_MS      10000
 #define SW_STORE_DEFAULT_PG_POOL      8
 #define SW_STORE_MAX_PG_POOL          128
+/* A read transaction (a search, a history page, an export page) that runs
+ * longer than this is stopped with SW_ECOSTLY: one careless search must not
+ * hold a worker and the database for minutes. */
+#define SW_STORE_READ_BUDGET_MS       10000
+/* SQLite page cache per connection, in KiB (allocated as used). */
+#define SW_STORE_WRITER_CACHE_KB      65536
+#define SW_STORE_READER_CACHE_KB      8192
 /* A serialization failure on PostgreSQL is retried this many times. */
 #define SW_STORE_PG_RETRIES           8
+
+/* ---- FHIR ---------------------------------------------------------------- */
+
+/* Search (docs/fhir-search.md). */
+#define FHIR_SEARCH_PAGE_DEFAULT   20      /* _count when absent */
+#define FHIR_SEARCH_PAGE_MAX       1000    /* larger _count is lowered to it */
+#define FHIR_SEARCH_MAX_VALUES     100     /* comma-separated values per parameter */
+#define FHIR_SEARCH_MAX_SORT       8       /* _sort keys */
+#define FHIR_SEARCH_MAX_INCLUDED   2000    /* _include/_revinclude resources per page */
+#define FHIR_SEARCH_MAX_ELEMENTS   64      /* names in _elements */
+#define FHIR_SEARCH_MAX_FORM_BYTES (64 * 1024)  /* POST _search body */
+/* Validation: issues kept per resource (past it the rest are counted as
+ * dropped), and the longest location kept (deeper paths end in "..."). */
+#define FHIR_VALIDATE_MAX_ISSUES 1000
+#define FHIR_VALIDATE_MAX_PATH   1024
+/* The longest string, code or markdown value FHIR accepts (xhtml is not a
+ * string type and is bounded only by the body size). */
+#define FHIR_STRING_MAX_BYTES    (1024 * 1024)
+/* Entries in one Bundle. */
+#define FHIR_BUNDLE_MAX_ENTRIES 10000
 
 /* ---- Command line and identity ------------------------------------------- */
 

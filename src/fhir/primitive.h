@@ -24,11 +24,10 @@
 #include <stddef.h>
 
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/str.h"
 #include "fhir/model.h"
 
-/* Strings longer than this are refused (FHIR: "less than 1 MB"). */
-#define FHIR_STRING_MAX_BYTES (1024 * 1024)
 /* Ids: [A-Za-z0-9\-\.]{1,64}. */
 #define FHIR_ID_MAX 64
 

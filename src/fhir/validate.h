@@ -51,13 +51,10 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/limits.h"
 #include "core/json.h"
 #include "fhir/model.h"
 
-/* Issues kept per validation; past it the rest are counted as dropped. */
-#define FHIR_VALIDATE_MAX_ISSUES 1000
-/* Longest location kept; deeper paths end in "...". */
-#define FHIR_VALIDATE_MAX_PATH   1024
 
 typedef enum fhir_severity {
     FHIR_SEVERITY_FATAL,

@@ -53,6 +53,13 @@ typedef struct http_target {
 int http_parse_target(sw_arena *a, const char *raw, size_t len,
                       http_target *out, sw_err *err);
 
+/* Parses an application/x-www-form-urlencoded body ("a=1&b=x%20y") with
+ * the rules of the query string: same decoding and checks, at most
+ * SW_HTTP_MAX_QUERY_PARAMS pairs, repeats kept in order. The caller bounds
+ * len. SW_OK, SW_EBADREQUEST or SW_ENOMEM. */
+int http_parse_form(sw_arena *a, const char *body, size_t len,
+                    http_param **params, int *nparams, sw_err *err);
+
 typedef struct http_route http_route;
 typedef struct http_conn  http_conn;   /* the server's side of a request */
 

@@ -176,3 +176,14 @@ int http_parse_target(sw_arena *a, const char *raw, size_t len,
         rc = parse_query(a, s, out, err);
     return rc;
 }
+
+int http_parse_form(sw_arena *a, const char *body, size_t len,
+                    http_param **params, int *nparams, sw_err *err)
+{
+    http_target t;
+    memset(&t, 0, sizeof t);
+    int rc = parse_query(a, sw_str_make(body, len), &t, err);
+    *params = t.params;
+    *nparams = t.nparams;
+    return rc;
+}
