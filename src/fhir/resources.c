@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "core/clock.h"
+#include "fhir/search.h"
 
 /* ---- Inside a transaction ------------------------------------------------ */
 
@@ -303,8 +304,51 @@ static int stamp_to_arena(sw_arena *a, sw_json *res, const char *id,
     return rc;
 }
 
+struct create_ctx {
+    sw_arena           *a;
+    const fhir_row     *row;
+    const fhir_search  *cond;
+    fhir_result        *out;
+};
+
+static int create_fn(store_tx *tx, void *arg)
+{
+    struct create_ctx *c = arg;
+    if (c->cond != NULL) {
+        const char **ids;
+        size_t n;
+        bool more;
+        int rc = fhir_search_match_ids(tx, c->a, c->row->practice_id, c->cond,
+                                       2, &ids, &n, &more);
+        if (rc != SW_OK)
+            return rc;
+        if (n > 1)
+            return store_tx_fail(tx, SW_EPRECOND, "If-None-Exist matches "
+                                 "several %s resources", c->row->type);
+        if (n == 1) {
+            fhir_version v;
+            rc = fhir_row_read(tx, c->a, c->row->practice_id, c->row->type,
+                               ids[0], 0, &v);
+            if (rc == SW_OK) {
+                c->out->status = 200;
+                c->out->id = ids[0];
+                c->out->version = v.version;
+                c->out->updated_ms = v.updated_ms;
+                c->out->body = v.body;
+                c->out->body_len = v.body_len;
+            }
+            return rc;
+        }
+    }
+    int rc = fhir_row_write(tx, c->row, 0);
+    if (rc == SW_OK)
+        fill_result(c->out, c->row, 201);
+    return rc;
+}
+
 int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
-                    const char *type, sw_json *res, fhir_result *out,
+                    const char *type, sw_json *res,
+                    const fhir_search *if_none_exist, fhir_result *out,
                     sw_err *err)
 {
     char *id = sw_arena_alloc(a, 37);
@@ -322,11 +366,8 @@ int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
         rc = fhir_index_extract(res, type, &index);
     if (rc != SW_OK)
         return sw_err_set(err, rc, NULL);
-    struct write_ctx w = { &row, 0 };
-    rc = store_write(s, write_fn, &w, err);
-    if (rc == SW_OK)
-        fill_result(out, &row, 201);
-    return rc;
+    struct create_ctx c = { a, &row, if_none_exist, out };
+    return store_write(s, create_fn, &c, err);
 }
 
 /* The current version with its body, or found = false. */

@@ -116,9 +116,15 @@ int fhir_res_read(sw_store *s, sw_arena *a, int64_t practice_id,
                   const char *type, const char *id, int64_t version,
                   fhir_version *out, sw_err *err);
 
-/* Create with a server-assigned id. res is the validated tree. */
+/* Create with a server-assigned id. res is the validated tree. With
+ * if_none_exist (a parsed search, NULL for none) the create is conditional:
+ * the search runs in the same transaction as the insert, so concurrent
+ * conditional creates make one resource; one match returns it (200), more
+ * than one is SW_EPRECOND. */
+struct fhir_search;
 int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
-                    const char *type, sw_json *res, fhir_result *out,
+                    const char *type, sw_json *res,
+                    const struct fhir_search *if_none_exist, fhir_result *out,
                     sw_err *err);
 /* Update (or create with the client's id). if_match > 0 requires that
  * version (SW_EPRECOND otherwise). */

@@ -16,6 +16,7 @@
 #include "core/str.h"
 #include "fhir/model.h"
 #include "fhir/capability.h"
+#include "fhir/search.h"
 #include "fhir/validate.h"
 
 /* The practice whose data a request reads and writes: the signed-in
@@ -189,9 +190,12 @@ static int get_metadata(sw_request *req, sw_response *res)
 
 static const http_route routes[] = {
     { "GET",    "/fhir/metadata",                    get_metadata, HTTP_ROUTE_PUBLIC },
+    { "POST",   "/fhir",                             fhir_post_bundle, HTTP_ROUTE_BODY },
     { "GET",    "/fhir/_history",                    fhir_get_history, 0 },
     { "GET",    "/fhir/{type}/_history",             fhir_get_history, 0 },
     { "POST",   "/fhir/{type}",                      fhir_post_create, HTTP_ROUTE_BODY },
+    { "GET",    "/fhir/{type}",                      fhir_get_search, 0 },
+    { "POST",   "/fhir/{type}/_search",              fhir_post_search, HTTP_ROUTE_BODY },
     { "GET",    "/fhir/{type}/{id}/_history/{vid}",  fhir_get_vread, 0 },
     { "GET",    "/fhir/{type}/{id}/_history",        fhir_get_history, 0 },
     { "GET",    "/fhir/{type}/{id}/$everything",     fhir_get_everything, 0 },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/str.h"
+#include "fhir/search.h"
 
 /* Reads come back as the stored bytes, unparsed. */
 int fhir_get_read(sw_request *req, sw_response *res)
@@ -65,13 +66,28 @@ int fhir_post_create(sw_request *req, sw_response *res)
     sw_json *doc;
     if ((rc = fhir_read_body(&fr, fr.type, &doc)) != SW_OK)
         return rc;
+    fhir_search *cond = NULL;
+    const char *ine = http_header_get(req, "If-None-Exist");
+    if (ine != NULL) {
+        fhir_issues *issues = sw_arena_calloc(req->arena, 1, sizeof *issues);
+        if (issues == NULL)
+            return http_fail(res, SW_ENOMEM, NULL);
+        /* The header may carry a leading "?" or the type ("Patient?…"). */
+        const char *q = strchr(ine, '?');
+        rc = fhir_search_parse_query(req->arena, fr.type, q ? q + 1 : ine,
+                                     &cond, issues);
+        if (rc != SW_OK)
+            return issues->count ? fhir_fail_issues(req, res, rc, issues)
+                                 : http_fail(res, rc, NULL);
+    }
     fhir_result out;
     rc = fhir_res_create(fr.env->store, req->arena, fr.practice_id, fr.type,
-                         doc, &out, &res->err);
+                         doc, cond, &out, &res->err);
     if (rc != SW_OK)
         return rc;
-    return fhir_send_version(&fr, 201, fr.type, out.id, out.version,
-                             out.updated_ms, out.body, out.body_len, true);
+    return fhir_send_version(&fr, out.status, fr.type, out.id, out.version,
+                             out.updated_ms, out.body, out.body_len,
+                             out.status == 201);
 }
 
 int fhir_put_update(sw_request *req, sw_response *res)

@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "fhir/fhirdate.h"
 #include "fhir/model.h"
+#include "fhir/write.h"
 
 #define EVERYTHING_PAGE     500
 #define EVERYTHING_PAGE_MAX 5000
@@ -101,18 +102,9 @@ static int write_entry(struct everything *e, store_tx *tx, const char *type,
         return SW_OK;
     if (rc != SW_OK)
         return rc;
-    char *full = sw_arena_printf(e->a, "%s/%s/%s", e->base, type, id);
-    sw_jw_object_begin(e->w);
-    sw_jw_key(e->w, "fullUrl");
-    sw_jw_string(e->w, full ? full : "");
-    sw_jw_key(e->w, "resource");
-    sw_jw_raw(e->w, v.body, v.body_len);
-    sw_jw_key(e->w, "search");
-    sw_jw_object_begin(e->w);
-    sw_jw_key(e->w, "mode");
-    sw_jw_string(e->w, "match");
-    sw_jw_object_end(e->w);
-    sw_jw_object_end(e->w);
+    fhir_bundle_search_entry(e->w, sw_arena_printf(e->a, "%s/%s/%s", e->base,
+                                                   type, id),
+                             v.body, v.body_len, "match");
     return SW_OK;
 }
 
@@ -232,24 +224,10 @@ int fhir_get_everything(sw_request *req, sw_response *res)
     };
     if ((rc = read_params(&fr, &e)) != SW_OK)
         return rc;
-    char id[37], now[SW_TIME_ISO_MAX];
-    fhir_new_id(id);
-    sw_time_iso(sw_now_wall_ms(), now);
     sw_jw w;
     sw_jw_init(&w, &res->body);
     e.w = &w;
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "resourceType");
-    sw_jw_string(&w, "Bundle");
-    sw_jw_key(&w, "id");
-    sw_jw_string(&w, id);
-    sw_jw_key(&w, "meta");
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "lastUpdated");
-    sw_jw_string(&w, now);
-    sw_jw_object_end(&w);
-    sw_jw_key(&w, "type");
-    sw_jw_string(&w, "searchset");
+    fhir_bundle_head(&w, "searchset");
     rc = store_read(fr.env->store, everything_fn, &e, &res->err);
     if (rc != SW_OK)
         return rc;

@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/str.h"
+#include "fhir/write.h"
 
 #define FHIR_HISTORY_PAGE     50
 #define FHIR_HISTORY_PAGE_MAX 500
@@ -115,23 +116,9 @@ int fhir_get_history(sw_request *req, sw_response *res)
     if (rc != SW_OK)
         return rc;
 
-    char bundle_id[37], now[SW_TIME_ISO_MAX];
-    fhir_new_id(bundle_id);
-    sw_time_iso(sw_now_wall_ms(), now);
     sw_jw w;
     sw_jw_init(&w, &res->body);
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "resourceType");
-    sw_jw_string(&w, "Bundle");
-    sw_jw_key(&w, "id");
-    sw_jw_string(&w, bundle_id);
-    sw_jw_key(&w, "meta");
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "lastUpdated");
-    sw_jw_string(&w, now);
-    sw_jw_object_end(&w);
-    sw_jw_key(&w, "type");
-    sw_jw_string(&w, "history");
+    fhir_bundle_head(&w, "history");
     sw_jw_key(&w, "total");
     sw_jw_int(&w, total);
     sw_jw_key(&w, "link");

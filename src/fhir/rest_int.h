@@ -65,5 +65,6 @@ int fhir_put_update(sw_request *req, sw_response *res);
 int fhir_delete(sw_request *req, sw_response *res);
 int fhir_get_history(sw_request *req, sw_response *res);
 int fhir_get_everything(sw_request *req, sw_response *res);
+int fhir_post_bundle(sw_request *req, sw_response *res);
 
 #endif

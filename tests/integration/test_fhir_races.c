@@ -23,37 +23,25 @@
 
 #define CLIENTS 16
 
-struct fixture {
-    char          *db;
-    sw_test_server srv;
-    char           auth[512];
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    f->db = sw_test_fresh_db();
-    sw_test_init_db(f->db);
-    if (sw_test_server_start(&f->srv, f->db, NULL) != 0
-        || sw_test_sign_in(&f->srv, f->auth, sizeof f->auth) != 0)
-        return -1;
-    *state = f;
-    return 0;
+    sw_test_env *e = calloc(1, sizeof *e);
+    *state = e;
+    return sw_test_env_start(e);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    int status = sw_test_server_stop(&f->srv, SIGTERM, 15);
-    free(f->db);
-    free(f);
-    return status == 0 ? 0 : -1;
+    sw_test_env *e = *state;
+    int rc = sw_test_env_stop(e);
+    free(e);
+    return rc;
 }
 
-static long put(struct fixture *f, const char *path, const char *if_match,
+static long put(sw_test_env *f, const char *path, const char *if_match,
                 const char *body, char *etag, size_t cap)
 {
-    char im[64];
+    char im[96];
     const char *headers[4] = { f->auth, "Content-Type: application/fhir+json", NULL, NULL };
     if (if_match) {
         snprintf(im, sizeof im, "If-Match: %s", if_match);
@@ -70,9 +58,9 @@ static long put(struct fixture *f, const char *path, const char *if_match,
 }
 
 struct race {
-    struct fixture *f;
+    sw_test_env *f;
     int             round;
-    char            if_match[32];
+    char            if_match[64];
     _Atomic int     ok, precondition, other;
     _Atomic int     next;
 };
@@ -109,7 +97,7 @@ static void run_clients(void *(*fn)(void *), void *arg)
  * time one wins and fifteen are told someone else saved first. */
 static void if_match_has_one_winner(void **state)
 {
-    struct fixture *f = *state;
+    sw_test_env *f = *state;
     char etag[64];
     assert_int_equal(put(f, "/fhir/Patient/race-1", NULL,
                          "{\"resourceType\":\"Patient\",\"id\":\"race-1\"}",
@@ -154,7 +142,7 @@ static void *plain_writer(void *arg)
  * 160 versions (plus the first), and history has every one. */
 static void saves_without_if_match_all_land(void **state)
 {
-    struct fixture *f = *state;
+    sw_test_env *f = *state;
     assert_int_equal(put(f, "/fhir/Patient/race-2", NULL,
                          "{\"resourceType\":\"Patient\",\"id\":\"race-2\"}",
                          NULL, 0), 201);
@@ -172,11 +160,55 @@ static void saves_without_if_match_all_land(void **state)
     sw_http_result_free(&res);
 }
 
+static void *conditional_creator(void *arg)
+{
+    struct race *r = arg;
+    const char *headers[] = {
+        r->f->auth, "Content-Type: application/fhir+json",
+        "If-None-Exist: identifier=http://example.org/mrn|RACE-7", NULL,
+    };
+    const char body[] = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":"
+                        "\"http://example.org/mrn\",\"value\":\"RACE-7\"}]}";
+    sw_http_result res;
+    if (sw_http(&r->f->srv, "POST", "/fhir/Patient", headers, body,
+                sizeof body - 1, &res) != 0)
+        res.status = -1;
+    if (res.status == 201)
+        atomic_fetch_add(&r->ok, 1);
+    else if (res.status == 200)
+        atomic_fetch_add(&r->precondition, 1);
+    else
+        atomic_fetch_add(&r->other, 1);
+    sw_http_result_free(&res);
+    return NULL;
+}
+
+/* Sixteen clients register the same patient at once with If-None-Exist:
+ * one creates it, fifteen find it, and there is one such patient. */
+static void conditional_create_makes_one(void **state)
+{
+    sw_test_env *f = *state;
+    struct race r = { .f = f };
+    run_clients(conditional_creator, &r);
+    assert_int_equal(atomic_load(&r.other), 0);
+    assert_int_equal(atomic_load(&r.ok), 1);
+    assert_int_equal(atomic_load(&r.precondition), CLIENTS - 1);
+    const char *headers[] = { f->auth, NULL };
+    sw_http_result res;
+    assert_int_equal(sw_http(&f->srv, "GET",
+                             "/fhir/Patient?identifier=http://example.org/mrn|RACE-7",
+                             headers, NULL, 0, &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_non_null(strstr(res.body, "\"total\":1"));
+    sw_http_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(if_match_has_one_winner, setup, teardown),
         cmocka_unit_test_setup_teardown(saves_without_if_match_all_land, setup, teardown),
+        cmocka_unit_test_setup_teardown(conditional_create_makes_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,40 @@
+/* write.c - Bundle heads and searchset entries (see write.h). */
+#include "write.h"
+
+#include "core/clock.h"
+#include "fhir/resources.h"
+
+void fhir_bundle_head(sw_jw *w, const char *type)
+{
+    char id[37], now[SW_TIME_ISO_MAX];
+    fhir_new_id(id);
+    sw_time_iso(sw_now_wall_ms(), now);
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "resourceType");
+    sw_jw_string(w, "Bundle");
+    sw_jw_key(w, "id");
+    sw_jw_string(w, id);
+    sw_jw_key(w, "meta");
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "lastUpdated");
+    sw_jw_string(w, now);
+    sw_jw_object_end(w);
+    sw_jw_key(w, "type");
+    sw_jw_string(w, type);
+}
+
+void fhir_bundle_search_entry(sw_jw *w, const char *full_url,
+                              const char *body, size_t len, const char *mode)
+{
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "fullUrl");
+    sw_jw_string(w, full_url ? full_url : "");
+    sw_jw_key(w, "resource");
+    sw_jw_raw(w, body, len);
+    sw_jw_key(w, "search");
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "mode");
+    sw_jw_string(w, mode);
+    sw_jw_object_end(w);
+    sw_jw_object_end(w);
+}

@@ -1,0 +1,20 @@
+/* write.h - pieces of FHIR JSON the server composes itself: the head of a
+ * Bundle it answers with (history, searchset, transaction-response, …) and
+ * the searchset entry that wraps a stored resource. Resources clients sent
+ * are never re-serialized through here; their stored bytes are embedded. */
+#ifndef SW_FHIR_WRITE_H
+#define SW_FHIR_WRITE_H
+
+#include <stddef.h>
+
+#include "core/json.h"
+
+/* Opens the Bundle object and writes resourceType, a new id,
+ * meta.lastUpdated (now) and type; the caller adds the rest and closes it. */
+void fhir_bundle_head(sw_jw *w, const char *type);
+
+/* One entry {fullUrl, resource (the stored bytes), search.mode}. */
+void fhir_bundle_search_entry(sw_jw *w, const char *full_url,
+                              const char *body, size_t len, const char *mode);
+
+#endif
