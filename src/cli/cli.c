@@ -11,10 +11,13 @@
 
 #include "auth/password.h"
 #include "core/str.h"
+#include "store/store.h"
 
 static const cli_command *const commands[] = {
     &cli_init,
     &cli_serve,
+    &cli_import,
+    &cli_export,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -87,6 +90,21 @@ int cli_fail(int code, const char *fmt, ...)
 int cli_fail_err(const sw_err *err)
 {
     return cli_fail(err->code, "%s", sw_err_text(err));
+}
+
+int cli_open_store(const char *flag, int connections, sw_store **out)
+{
+    sw_err err;
+    store_options so = { .create = false, .connections = connections };
+    *out = NULL;
+    if (store_open(cli_db_url(flag), &so, out, &err) != SW_OK)
+        return cli_fail_err(&err);
+    if (store_schema_check(*out, &err) != SW_OK) {
+        store_close(*out);
+        *out = NULL;
+        return cli_fail_err(&err);
+    }
+    return 0;
 }
 
 int cli_bad_option(const char *command, int argc, char **argv)

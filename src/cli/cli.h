@@ -26,6 +26,11 @@ const char *cli_db_url(const char *flag);
 /* Prints "stagewise: MESSAGE" and returns the exit status for code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail_err(const sw_err *err);
+/* Opens the database of a command that works on an initialized one: the
+ * URL from cli_db_url(flag), its schema checked. Returns 0, or the exit
+ * status after printing why. */
+struct sw_store;
+int cli_open_store(const char *flag, int connections, struct sw_store **out);
 /* Reports an option getopt did not accept and returns 2. */
 int cli_bad_option(const char *command, int argc, char **argv);
 /* Parses HOST:PORT or [IPV6]:PORT. */
@@ -35,5 +40,7 @@ int cli_parse_int(const char *s, long min, long max, long *out);
 
 extern const cli_command cli_serve;
 extern const cli_command cli_init;
+extern const cli_command cli_import;
+extern const cli_command cli_export;
 
 #endif
