@@ -22,6 +22,8 @@
  *   > json-count issue 3             elements (or members) at the path
  *   > json-absent text
  *   > save pid id                    a string node, for later {pid}
+ *   > save-path next link[1].url     the path and query of a URL node, so
+ *                                    that GET {next} follows a link
  *
  * The header "X-Test-Anonymous: yes" sends the request without the
  * session. Paths are dotted member names with [n] indexes. Nodes are
@@ -157,7 +159,7 @@ static void check(const struct exchange *x, int line, const char *exp,
     sw_arena *arena = sw_arena_create(0);
     sw_json *doc = NULL;
     sw_err err;
-    bool want_json = strncmp(verb, "json", 4) == 0 || strcmp(verb, "save") == 0;
+    bool want_json = strncmp(verb, "json", 4) == 0 || strncmp(verb, "save", 4) == 0;
     if (want_json && sw_json_parse(arena, r->body, r->len, &doc, &err) != SW_OK)
         fail_msg("%s: the body is not JSON (%s): %s", where, err.msg, r->body);
 
@@ -196,10 +198,11 @@ static void check(const struct exchange *x, int line, const char *exp,
         if (r->len != 0)
             fail_msg("%s: body is not empty: %s", where, r->body);
     } else if (strcmp(verb, "json") == 0 || strcmp(verb, "json-count") == 0
-               || strcmp(verb, "json-absent") == 0 || strcmp(verb, "save") == 0) {
+               || strcmp(verb, "json-absent") == 0 || strcmp(verb, "save") == 0
+               || strcmp(verb, "save-path") == 0) {
         int n = 0;
         char path[512] = "";
-        if (strcmp(verb, "save") == 0) {
+        if (strncmp(verb, "save", 4) == 0) {
             sscanf(rest, "%511s %511s", a, path);
         } else {
             sscanf(rest, "%511s %n", path, &n);
@@ -214,6 +217,12 @@ static void check(const struct exchange *x, int line, const char *exp,
             if (node->kind != SW_JSON_STRING)
                 fail_msg("%s: %s is not a string", where, path);
             var_set(v, a, node->text.p);
+        } else if (strcmp(verb, "save-path") == 0) {
+            const char *u = node->kind == SW_JSON_STRING ? strstr(node->text.p, "://") : NULL;
+            const char *slash = u ? strchr(u + 3, '/') : NULL;
+            if (slash == NULL)
+                fail_msg("%s: %s is not an absolute URL", where, path);
+            var_set(v, a, slash);
         } else if (strcmp(verb, "json-count") == 0) {
             if (node->count != (size_t)atol(rest + n))
                 fail_msg("%s: %s has %zu items, expected %s", where, path,
@@ -350,6 +359,11 @@ static void run_file(const char *dir, const char *name)
             if (x.body.len)
                 sw_buf_putc(&x.body, '\n');
             sw_buf_puts(&x.body, line);
+        } else if (line[0] != '\0') {
+            /* After the expectations only blank lines may come before the
+             * next ###: anything else is a request that would not run. */
+            fail_msg("%s:%d: a line after the expectations; start a new "
+                     "exchange with ###", name, lineno);
         }
     }
     free(line);

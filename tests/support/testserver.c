@@ -326,6 +326,46 @@ int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap)
     return rc;
 }
 
+int sw_test_env_start(sw_test_env *e)
+{
+    memset(e, 0, sizeof *e);
+    e->db = sw_test_fresh_db();
+    sw_test_init_db(e->db);
+    if (sw_test_server_start(&e->srv, e->db, NULL) != 0)
+        return -1;
+    return sw_test_sign_in(&e->srv, e->auth, sizeof e->auth);
+}
+
+int sw_test_env_stop(sw_test_env *e)
+{
+    int status = e->srv.pid > 0 ? sw_test_server_stop(&e->srv, SIGTERM, 15) : 0;
+    free(e->db);
+    e->db = NULL;
+    return status == 0 ? 0 : -1;
+}
+
+char *sw_test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "testserver: cannot open %s\n", path);
+        abort();
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "testserver: cannot read %s\n", path);
+        abort();
+    }
+    b[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return b;
+}
+
 /* ---- Raw sockets --------------------------------------------------------- */
 
 int sw_test_connect(int port)

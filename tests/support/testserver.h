@@ -61,6 +61,23 @@ const char *sw_http_header(const sw_http_result *r, const char *name,
  * Returns 0, or -1 with the response printed. */
 int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap);
 
+/* The usual fixture of an API test: a fresh database of this run's store,
+ * initialized, a server on it, and the admin signed in (auth holds the
+ * Authorization header). */
+typedef struct sw_test_env {
+    char          *db;
+    sw_test_server srv;
+    char           auth[512];
+} sw_test_env;
+
+/* 0, or -1 with the reason printed. */
+int sw_test_env_start(sw_test_env *e);
+/* Stops the server (SIGTERM) and frees; 0 when it stopped cleanly. */
+int sw_test_env_stop(sw_test_env *e);
+
+/* Reads a whole file (the test fails if it cannot); the caller frees. */
+char *sw_test_slurp(const char *path, size_t *len);
+
 /* Connects a raw TCP socket to the server; -1 on failure. */
 int sw_test_connect(int port);
 /* Reads from fd until the peer closes or timeout_ms passes without data;
