@@ -23,7 +23,7 @@ static const char *const audit_interactions[] = {
     "read", "vread", "history-instance", "history-type", "search-type",
 };
 static const char *const system_interactions[] = {
-    "history-system",
+    "transaction", "batch", "history-system",
 };
 
 static void interactions(sw_jw *w, const char *const *codes, size_t n)
@@ -143,6 +143,12 @@ static void resource(sw_jw *w, const char *type)
     sw_jw_bool(w, true);
     sw_jw_key(w, "updateCreate");
     sw_jw_bool(w, !audit);
+    /* If-None-Exist on POST; conditional update and delete only inside
+     * Bundles, which the resource-level flags do not cover. */
+    sw_jw_key(w, "conditionalCreate");
+    sw_jw_bool(w, !audit);
+    sw_jw_key(w, "conditionalUpdate");
+    sw_jw_bool(w, false);
     sw_jw_key(w, "conditionalDelete");
     sw_jw_string(w, "not-supported");
     search(w, type);

@@ -142,8 +142,10 @@ static int begin(struct http_conn *c, const char *method)
     if (req->method == NULL)
         return http_fail(&c->res, SW_ENOMEM, NULL);
 
-    /* A declared oversized body is refused before anything else, so it is
-     * never read whatever its path. */
+    /* A declared oversized body is refused whatever its path (and never
+     * read); routing still runs first so the refusal speaks the route's
+     * language (an OperationOutcome under /fhir). */
+    int too_big = SW_OK;
     const char *cl = MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     long length = 0;
@@ -152,9 +154,9 @@ static int begin(struct http_conn *c, const char *method)
             return http_fail(&c->res, SW_EBADREQUEST,
                              "the Content-Length header is not a number");
         if (length > SW_HTTP_MAX_BODY_BYTES)
-            return http_fail(&c->res, SW_ETOOBIG,
-                             "the request body is %ld bytes; the limit is %d",
-                             length, SW_HTTP_MAX_BODY_BYTES);
+            too_big = http_fail(&c->res, SW_ETOOBIG,
+                                "the request body is %ld bytes; the limit is %d",
+                                length, SW_HTTP_MAX_BODY_BYTES);
     }
     size_t head = strlen(method) + strlen(c->raw_uri) + 12;
     MHD_get_connection_values(c->mhd, MHD_HEADER_KIND, sum_header, &head);
@@ -163,15 +165,18 @@ static int begin(struct http_conn *c, const char *method)
                          "the request head is %zu bytes; the limit is %d",
                          head, SW_HTTP_MAX_HEADER_BYTES);
 
+    sw_err target_err;
     int rc = http_parse_target(req->arena, c->raw_uri, strlen(c->raw_uri),
-                               &req->target, &c->res.err);
+                               &req->target, &target_err);
     if (rc != SW_OK)
-        return rc;
+        return too_big ? too_big : http_fail(&c->res, rc, "%s", target_err.msg);
 
     http_match_result m = http_route_match(c->srv->cfg.tables,
                                            c->srv->cfg.ntables, req,
                                            &c->table, c->allow,
                                            sizeof c->allow);
+    if (too_big)
+        return too_big;
     if (m == HTTP_MATCH_NO_MEMORY)
         return http_fail(&c->res, SW_ENOMEM, NULL);
     if (m == HTTP_MATCH_NO_PATH)
@@ -181,7 +186,6 @@ static int begin(struct http_conn *c, const char *method)
                          "%s is not allowed here; allowed: %s", req->method,
                          c->allow);
     req->ctx = c->table->ctx;
-
     return SW_OK;
 }
 
