@@ -61,6 +61,9 @@
  * longer than this is stopped with SW_ECOSTLY: one careless search must not
  * hold a worker and the database for minutes. */
 #define SW_STORE_READ_BUDGET_MS       10000
+/* The SQLite WAL is checkpointed (by a thread of its own, off the writer's
+ * path) once it holds this many pages since the last checkpoint. */
+#define SW_STORE_CHECKPOINT_PAGES     8000
 /* SQLite page cache per connection, in KiB (allocated as used). */
 #define SW_STORE_WRITER_CACHE_KB      65536
 #define SW_STORE_READER_CACHE_KB      8192

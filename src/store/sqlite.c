@@ -12,7 +12,14 @@
  *
  * Reads run on a pool of read-only connections (WAL gives each a snapshot
  * while the writer works), opened on first use so an idle server stays
- * small. Callers block in store_write until their batch is durable. */
+ * small. Callers block in store_write until their batch is durable.
+ *
+ * Checkpoints (copying the WAL back into the database file) run on a third
+ * kind of thread with its own connection, woken by the writer's WAL hook
+ * when SW_STORE_CHECKPOINT_PAGES have accumulated. They are PASSIVE: they
+ * never wait for readers or block the writer, so the writer's only work is
+ * committing; a page changed many times between checkpoints is copied back
+ * once. Closing the writer's connection does the final full checkpoint. */
 #include "sqlite_conn.h"
 
 #include <errno.h>
@@ -49,6 +56,12 @@ typedef struct sqlite_store {
     pthread_cond_t  qdone;      /* a batch finished */
     struct job     *qhead, *qtail;
     bool            stopping;
+
+    pthread_t       cp_thread;
+    bool            cp_started;
+    sqlite3        *cp_db;          /* the checkpointer's connection */
+    pthread_cond_t  cp_wake;        /* under qlock */
+    bool            cp_due;
 
     pthread_mutex_t rlock;
     pthread_cond_t  rfree;
@@ -221,6 +234,47 @@ static int sqlite_write(sw_store *base, store_fn fn, void *ctx, sw_err *err)
     return j.rc;
 }
 
+/* ---- Checkpoints --------------------------------------------------------- */
+
+/* Called by SQLite on the writer's thread after each commit with the WAL's
+ * size in pages. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    sqlite_store *s = arg;
+    (void)db;
+    (void)name;
+    if (pages >= SW_STORE_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&s->qlock);
+        s->cp_due = true;
+        pthread_cond_signal(&s->cp_wake);
+        pthread_mutex_unlock(&s->qlock);
+    }
+    return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+    sqlite_store *s = arg;
+    pthread_mutex_lock(&s->qlock);
+    for (;;) {
+        while (!s->cp_due && !s->stopping)
+            pthread_cond_wait(&s->cp_wake, &s->qlock);
+        if (s->stopping)
+            break;
+        s->cp_due = false;
+        pthread_mutex_unlock(&s->qlock);
+        int logged = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(s->cp_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                           &logged, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            sw_warn("sqlite: checkpoint of %s failed: %s", s->path,
+                    sqlite3_errmsg(s->cp_db));
+        pthread_mutex_lock(&s->qlock);
+    }
+    pthread_mutex_unlock(&s->qlock);
+    return NULL;
+}
+
 /* ---- Readers ------------------------------------------------------------- */
 
 static int acquire_reader(sqlite_store *s, sqlite_conn **out, sw_err *err)
@@ -293,13 +347,19 @@ static int sqlite_ping(sw_store *base, sw_err *err)
 static void sqlite_close(sw_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
-    if (s->writer_started) {
+    if (s->writer_started || s->cp_started) {
         pthread_mutex_lock(&s->qlock);
         s->stopping = true;
         pthread_cond_broadcast(&s->qwake);
+        pthread_cond_signal(&s->cp_wake);
         pthread_mutex_unlock(&s->qlock);
-        pthread_join(s->writer_thread, NULL);
     }
+    if (s->writer_started)
+        pthread_join(s->writer_thread, NULL);
+    if (s->cp_started)
+        pthread_join(s->cp_thread, NULL);
+    if (s->cp_db != NULL)
+        sqlite3_close(s->cp_db);
     for (int i = 0; s->readers != NULL && i < s->nreaders; i++)
         sqlite_conn_close(&s->readers[i]);
     /* The last connection to close checkpoints the WAL into the database. */
@@ -307,6 +367,7 @@ static void sqlite_close(sw_store *base)
     pthread_mutex_destroy(&s->qlock);
     pthread_cond_destroy(&s->qwake);
     pthread_cond_destroy(&s->qdone);
+    pthread_cond_destroy(&s->cp_wake);
     pthread_mutex_destroy(&s->rlock);
     pthread_cond_destroy(&s->rfree);
     sw_free(s->readers);
@@ -327,6 +388,7 @@ static int sqlite_open(const store_url *url, const store_options *opt,
     pthread_mutex_init(&s->qlock, NULL);
     pthread_cond_init(&s->qwake, NULL);
     pthread_cond_init(&s->qdone, NULL);
+    pthread_cond_init(&s->cp_wake, NULL);
     pthread_mutex_init(&s->rlock, NULL);
     pthread_cond_init(&s->rfree, NULL);
 
@@ -345,6 +407,19 @@ static int sqlite_open(const store_url *url, const store_options *opt,
     rc = sqlite_conn_open(&s->writer, s->path, true, opt->create, err);
     if (rc != SW_OK)
         goto fail;
+    if (sqlite3_open_v2(s->path, &s->cp_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = sw_err_set(err, SW_EIO, "cannot open %s for checkpoints: %s",
+                        s->path, sqlite3_errmsg(s->cp_db));
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->cp_db, SW_STORE_BUSY_TIMEOUT_MS);
+    if (pthread_create(&s->cp_thread, NULL, checkpointer_main, s) != 0) {
+        rc = sw_err_set(err, SW_ENOMEM, "cannot start the checkpoint thread");
+        goto fail;
+    }
+    s->cp_started = true;
+    sqlite3_wal_hook(s->writer.db, on_wal_commit, s);
     if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
         rc = sw_err_set(err, SW_ENOMEM, "cannot start the database writer thread");
         goto fail;

@@ -133,6 +133,7 @@ int sqlite_conn_open(sqlite_conn *c, const char *path, bool writer,
      * larger page cache (allocated only as pages are used). */
     const char *pragmas = writer
         ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+          "PRAGMA wal_autocheckpoint = 0; "
           "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -" SW_STR(SW_STORE_WRITER_CACHE_KB) ";"
         : "PRAGMA query_only = 1; PRAGMA foreign_keys = ON; "
           "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -" SW_STR(SW_STORE_READER_CACHE_KB) ";";
