@@ -23,7 +23,8 @@ int store_schema_latest(void)
 {
     size_t n;
     const store_migration *m = store_migrations(&n);
-    return n ? m[n - 1].version : 0;
+    (void)m;
+    return (int)n;
 }
 
 /* The version inside tx; 0 when the bookkeeping table does not exist. */
@@ -62,6 +63,7 @@ int store_schema_version(sw_store *s, int *version, sw_err *err)
 
 struct step {
     const store_migration *m;
+    int                    version;   /* its place in the list, from 1 */
     int applied;   /* out: 1 if this call applied it */
 };
 
@@ -76,13 +78,13 @@ static int apply_step(store_tx *tx, void *ctx)
     rc = version_in(tx, &have);
     if (rc != SW_OK)
         return rc;
-    if (have >= st->m->version)
+    if (have >= st->version)
         return SW_OK;                 /* another process got here first */
-    if (have != st->m->version - 1)
+    if (have != st->version - 1)
         return store_tx_fail(tx, SW_ESCHEMA,
                              "the database is at schema version %d, which "
                              "cannot be upgraded to %d in one step", have,
-                             st->m->version);
+                             st->version);
     const char *sql = st->m->sql;
     if (store_tx_kind(tx) == STORE_SQLITE && st->m->sqlite_sql)
         sql = st->m->sqlite_sql;
@@ -96,7 +98,7 @@ static int apply_step(store_tx *tx, void *ctx)
     rc = store_exec(tx, NULL,
                     "INSERT INTO schema_migrations (version, name, applied_at) "
                     "VALUES (?, ?, ?)",
-                    "itt", (int64_t)st->m->version, st->m->name, now);
+                    "itt", (int64_t)st->version, st->m->name, now);
     if (rc == SW_OK)
         st->applied = 1;
     return rc;
@@ -121,14 +123,15 @@ int store_migrate(sw_store *s, int *from, int *to, sw_err *err)
     size_t n;
     const store_migration *m = store_migrations(&n);
     for (size_t i = 0; i < n; i++) {
-        if (m[i].version <= have)
+        int version = (int)i + 1;
+        if (version <= have)
             continue;
-        struct step st = { .m = &m[i] };
+        struct step st = { .m = &m[i], .version = version };
         rc = store_write(s, apply_step, &st, err);
         if (rc != SW_OK)
             return rc;
         if (to)
-            *to = m[i].version;
+            *to = version;
     }
     return SW_OK;
 }

@@ -1,9 +1,10 @@
 /* migrations.c - the schema, as an ordered list of migrations.
  *
- * Each row moves the database from version N-1 to N and is applied in its
- * own transaction by store_migrate (stagewise init). Rows are never edited
- * once released; a change to the schema is a new row. Where the two
- * dialects agree a row has one script; otherwise one per backend.
+ * Row N (counting from 1) moves the database from version N-1 to N and is
+ * applied in its own transaction by store_migrate (stagewise init). Rows
+ * are never edited or reordered once released; a change to the schema is a
+ * new row at the end. Where the two dialects agree a row has one script;
+ * otherwise one per backend.
  *
  * Every table has practice_id first in its primary key so one database can
  * hold many practices and can be distributed by practice (docs/store.md).
@@ -113,7 +114,6 @@
 
 static const store_migration migrations[] = {
     {
-        .version = 1,
         .name = "practice and users",
         .sql =
             "CREATE TABLE practice (\n"
@@ -142,7 +142,6 @@ static const store_migration migrations[] = {
          * being the token's routing prefix (docs/auth.md); the user index
          * serves "this user's sessions" (clean-up at sign-in, and revoking
          * them all when an account is disabled). */
-        .version = 2,
         .name = "sessions and sign-in lockout",
         .sql =
             "CREATE TABLE app_session (\n"
@@ -164,7 +163,6 @@ static const store_migration migrations[] = {
             "ALTER TABLE app_user ADD COLUMN locked_until BIGINT NOT NULL DEFAULT 0;\n",
     },
     {
-        .version = 3,
         .name = "FHIR resources, history and search indexes",
         .sqlite_sql = FHIR_RESOURCE_TABLES FHIR_INDEX_TABLES(""),
         .postgres_sql = FHIR_RESOURCE_TABLES FHIR_INDEX_TABLES("COLLATE \"C\""),
@@ -174,7 +172,6 @@ static const store_migration migrations[] = {
          * sa walk fhir_idx_date_low, but gt, eb and the ORs of ge, le and
          * ne need the end too (date=ge2024-12-20 over 300,000
          * observations: 1 s without, 3 ms with; docs/fhir-search.md). */
-        .version = 4,
         .name = "FHIR date search by the end of a range",
         .sql =
             "CREATE INDEX fhir_idx_date_high ON fhir_idx_date "

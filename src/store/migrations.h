@@ -5,8 +5,9 @@
 
 #include <stddef.h>
 
+/* A migration's version is its place in the list, from 1: append new ones
+ * at the end, never reorder or edit released ones. */
 typedef struct store_migration {
-    int         version;       /* 1, 2, 3, … without gaps */
     const char *name;
     const char *sql;           /* both dialects, unless one below is set */
     const char *sqlite_sql;
