@@ -1,9 +1,11 @@
-/* password.c - argon2id hashing and the length rule (see password.h). */
+/* password.c - argon2id hashing, the length rule and the refusal of common
+ * passwords (see password.h). */
 #include "password.h"
 
 #include <sodium.h>
 #include <string.h>
 
+#include "auth/common_passwords.h"
 #include "core/limits.h"
 #include "core/utf8.h"
 
@@ -31,6 +33,11 @@ int auth_password_check(const char *password, sw_err *err)
                           "a password must be %d to %d characters long (this "
                           "one has %zu)", SW_MIN_PASSWORD_CHARS,
                           SW_MAX_PASSWORD_CHARS, chars);
+    if (auth_password_is_common(password))
+        return sw_err_set(err, SW_EINVAL,
+                          "this password is too common: it is on a list of "
+                          "passwords leaked from other sites, which attackers "
+                          "try first; choose another");
     return SW_OK;
 }
 

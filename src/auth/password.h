@@ -4,7 +4,8 @@
  * cost (2 passes over 64 MiB), above the OWASP minimum (19 MiB, 2 passes);
  * the hash string carries its own parameters and salt, so costs can rise
  * later without invalidating stored hashes. Length is counted in characters
- * (code points), 12 to 128, with no composition rules (NIST SP 800-63B).
+ * (code points), 12 to 128, with no composition rules but not one of the
+ * common passwords that ship with Stagewise (NIST SP 800-63B).
  * Hashing takes tens of milliseconds on purpose: never hold a database
  * transaction open around it. */
 #ifndef SW_AUTH_PASSWORD_H
@@ -20,8 +21,9 @@
 
 /* Calls sodium_init once; SW_OK or SW_EINTERNAL. */
 int  auth_crypto_init(void);
-/* SW_OK when the password's length is within the rules, else SW_EINVAL with
- * a sentence. */
+/* SW_OK when the password's length is within the rules and it is not on
+ * the shipped list of common passwords (common_passwords.h), else
+ * SW_EINVAL with a sentence. */
 int  auth_password_check(const char *password, sw_err *err);
 int  auth_password_hash(const char *password, char out[AUTH_HASH_MAX],
                         sw_err *err);
