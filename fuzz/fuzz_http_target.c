@@ -49,21 +49,21 @@ static int handler(sw_request *req, sw_response *res)
 }
 
 static const http_route fhir_rows[] = {
-    { "GET",    "/fhir/metadata",                   handler, 0 },
-    { "GET",    "/fhir/{type}",                     handler, 0 },
-    { "POST",   "/fhir/{type}",                     handler, 0 },
-    { "GET",    "/fhir/{type}/{id}",                handler, 0 },
-    { "PUT",    "/fhir/{type}/{id}",                handler, 0 },
-    { "DELETE", "/fhir/{type}/{id}",                handler, 0 },
-    { "GET",    "/fhir/{type}/{id}/_history/{vid}", handler, 0 },
-    { "POST",   "/fhir/{type}/_search",             handler, 0 },
+    { "GET",    "/fhir/metadata",                   handler, 0, NULL },
+    { "GET",    "/fhir/{type}",                     handler, 0, NULL },
+    { "POST",   "/fhir/{type}",                     handler, 0, NULL },
+    { "GET",    "/fhir/{type}/{id}",                handler, 0, NULL },
+    { "PUT",    "/fhir/{type}/{id}",                handler, 0, NULL },
+    { "DELETE", "/fhir/{type}/{id}",                handler, 0, NULL },
+    { "GET",    "/fhir/{type}/{id}/_history/{vid}", handler, 0, NULL },
+    { "POST",   "/fhir/{type}/_search",             handler, 0, NULL },
 };
 static const http_route misc_rows[] = {
-    { "GET",  "/",          handler, 0 },
-    { "GET",  "/healthz",   handler, 0 },
-    { "GET",  "/files/*",   handler, 0 },
-    { NULL,   "/any/{x}",   handler, 0 },
-    { "POST", "/login",     handler, 0 },
+    { "GET",  "/",          handler, 0, NULL },
+    { "GET",  "/healthz",   handler, 0, NULL },
+    { "GET",  "/files/*",   handler, 0, NULL },
+    { NULL,   "/any/{x}",   handler, 0, NULL },
+    { "POST", "/login",     handler, 0, NULL },
 };
 static const http_route_table fhir_table = {
     .name = "fhir", .routes = fhir_rows,

@@ -5,7 +5,7 @@
 set -eu
 
 pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libutf8proc-dev"
-pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux"
+pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux openssl"
 pkgs_bench="nginx wrk curl nodejs"
 
 wanted=""

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const char usage[] =
     "                       [--request-timeout SECONDS] [--idle-timeout SECONDS]\n"
     "                       [--session-idle DURATION] [--session-max DURATION]\n"
     "                       [--lockout DURATION]\n"
+    "                       [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]\n"
     "\n"
     "Serves the web app, /api and /fhir over HTTP until SIGTERM or SIGINT, then\n"
     "finishes the requests in flight and closes the database cleanly.\n"
@@ -35,6 +37,11 @@ static const char usage[] =
     "                           sign-ins in a row (default 15m; at most 24h)\n"
     "  --session-idle-minutes N, --session-max-hours N, --lockout-minutes N\n"
     "                           the same three in whole minutes or hours\n"
+    "  --tls-cert FILE          serve HTTPS with this PEM certificate (chain)\n"
+    "  --tls-key FILE           and this PEM private key (docs/tls.md)\n"
+    "  --trust-proxy ADDR[,ADDR]  reverse proxies (IP addresses) whose\n"
+    "                           X-Forwarded-For and X-Forwarded-Proto are believed;\n"
+    "                           from anyone else those headers are ignored\n"
     "\n"
     "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
 
@@ -79,7 +86,31 @@ enum {
     OPT_SESSION_MAX_HOURS,
     OPT_LOCKOUT,
     OPT_LOCKOUT_MIN,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_TRUST_PROXY,
 };
+
+/* Splits "a,b" into proxies[] (pointers into a copy in buf); false when
+ * an entry is empty or there are too many. */
+static bool parse_proxies(const char *arg, char *buf, size_t cap,
+                          const char **proxies, size_t *n)
+{
+    size_t len = strlen(arg);
+    if (len == 0 || len >= cap)
+        return false;
+    memcpy(buf, arg, len + 1);
+    for (char *p = buf; p != NULL;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p == '\0' || *n >= SERVER_MAX_TRUSTED_PROXIES)
+            return false;
+        proxies[(*n)++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return true;
+}
 
 static int run(int argc, char **argv)
 {
@@ -95,6 +126,9 @@ static int run(int argc, char **argv)
         { "session-max-hours", required_argument, NULL, OPT_SESSION_MAX_HOURS },
         { "lockout", required_argument, NULL, OPT_LOCKOUT },
         { "lockout-minutes", required_argument, NULL, OPT_LOCKOUT_MIN },
+        { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+        { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+        { "trust-proxy", required_argument, NULL, OPT_TRUST_PROXY },
         { 0, 0, 0, 0 },
     };
     int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
@@ -104,6 +138,10 @@ static int run(int argc, char **argv)
     int port = 8080;
     long threads = SW_HTTP_DEFAULT_THREADS, timeout = SW_HTTP_REQUEST_TIMEOUT_S;
     long idle = SW_HTTP_IDLE_TIMEOUT_S;
+    const char *tls_cert = NULL, *tls_key = NULL;
+    static char proxy_text[1024];
+    static const char *proxies[SERVER_MAX_TRUSTED_PROXIES];
+    size_t nproxies = 0;
     opterr = 0;
     optind = 1;
     int c;
@@ -159,6 +197,21 @@ static int run(int argc, char **argv)
                 return cli_fail(SW_EUSAGE, "serve: --lockout-minutes must be a "
                                 "number from 1 to %d", SW_LOGIN_LOCKOUT_MAX_S / 60);
             break;
+        case OPT_TLS_CERT:
+            tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            tls_key = optarg;
+            break;
+        case OPT_TRUST_PROXY:
+            nproxies = 0;
+            if (!parse_proxies(optarg, proxy_text, sizeof proxy_text, proxies,
+                               &nproxies))
+                return cli_fail(SW_EUSAGE, "serve: --trust-proxy must be one "
+                                "to %d IP addresses separated by commas, such "
+                                "as 127.0.0.1 or 10.0.0.5,10.0.0.6",
+                                SERVER_MAX_TRUSTED_PROXIES);
+            break;
         default:
             return cli_bad_option("serve", argc, argv);
         }
@@ -166,6 +219,9 @@ static int run(int argc, char **argv)
     if (optind < argc)
         return cli_fail(SW_EUSAGE, "serve: unexpected argument '%s'; see "
                         "'stagewise serve --help'", argv[optind]);
+    if ((tls_cert == NULL) != (tls_key == NULL))
+        return cli_fail(SW_EUSAGE, "serve: --tls-cert and --tls-key go "
+                        "together: give the certificate and its private key");
     serve_options so = {
         .db_url = cli_db_url(db),
         .host = host,
@@ -176,6 +232,10 @@ static int run(int argc, char **argv)
         .session_idle_s = session_idle,
         .session_max_s = session_max,
         .lockout_s = lockout,
+        .tls_cert_path = tls_cert,
+        .tls_key_path = tls_key,
+        .trusted_proxies = proxies,
+        .ntrusted_proxies = nproxies,
     };
     sw_err err;
     int rc = server_run(&so, &err);
@@ -184,7 +244,7 @@ static int run(int argc, char **argv)
 
 const cli_command cli_serve = {
     .name = "serve",
-    .summary = "serve the web app, /api and /fhir over HTTP",
+    .summary = "serve the web app, /api and /fhir over HTTP or HTTPS",
     .usage = usage,
     .run = run,
 };

@@ -25,6 +25,7 @@
   X(SW_EBADREQUEST,   "bad_request",           400, "structure",     "The request is malformed.") \
   X(SW_EUNAUTH,       "unauthorized",          401, "login",         "Sign in first.") \
   X(SW_EFORBIDDEN,    "forbidden",             403, "forbidden",     "You are not allowed to do this.") \
+  X(SW_EBREAKGLASS,   "break_the_glass_required", 403, "forbidden", "This patient's record is restricted: break the glass, stating a reason, to open it.") \
   X(SW_ENOTFOUND,     "not_found",             404, "not-found",     "Not found.") \
   X(SW_EMETHOD,       "method_not_allowed",    405, "not-supported", "This method is not allowed here.") \
   X(SW_ENOTACCEPT,    "not_acceptable",        406, "not-supported", "The requested format is not available.") \

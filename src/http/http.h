@@ -112,6 +112,9 @@ struct http_route {
     const char  *pattern;
     http_handler handler;
     unsigned     flags;
+    /* A permission tag ("users:admin", …) that the authorization filter
+     * interprets; NULL means no check beyond being signed in. */
+    const char  *access;
 };
 
 /* A table's ctx is what its handlers need (the FHIR handlers' store, …);
@@ -140,8 +143,13 @@ const char *http_header_get(const sw_request *req, const char *name);
 const char *http_route_value(const sw_request *req, const char *name);
 /* The first query parameter with this name, or NULL. */
 const char *http_query_get(const sw_request *req, const char *name);
-/* The client address as text ("127.0.0.1"), for logs and audit. */
+/* The client address as text ("127.0.0.1"), for logs and audit: the
+ * peer's, or, when the peer is a trusted proxy (trusted_proxies), the
+ * rightmost address of X-Forwarded-For that is not a trusted proxy. */
 const char *http_client_address(const sw_request *req);
+/* Whether the client's request came over TLS: served with native TLS, or
+ * forwarded by a trusted proxy with X-Forwarded-Proto: https. */
+bool        http_request_is_tls(const sw_request *req);
 
 /* ---- Writing a response -------------------------------------------------- */
 
@@ -186,10 +194,19 @@ typedef struct http_server_config {
     const http_filter *filters;
     size_t       nfilters;
     void        *app;
+    /* Native TLS: the certificate (chain) and private key as PEM text,
+     * kept by the caller until http_server_stop; NULL for plain HTTP. */
+    const char  *tls_cert_pem;
+    const char  *tls_key_pem;
+    /* Peers whose X-Forwarded-For and X-Forwarded-Proto are believed
+     * (numeric IPv4 or IPv6 addresses); the headers of anyone else are
+     * ignored. */
+    const char *const *trusted_proxies;
+    size_t       ntrusted_proxies;
 } http_server_config;
 
 /* Binds and starts serving. On failure one sentence in err (port in use,
- * address not available, …). */
+ * address not available, a TLS key that does not fit its certificate, …). */
 int  http_server_start(const http_server_config *cfg, http_server **out,
                        sw_err *err);
 /* The port actually bound (useful with port 0). */

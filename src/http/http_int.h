@@ -9,7 +9,11 @@
 #define SW_HTTP_INT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/errors.h"
 
 enum http_phase {
     HTTP_PHASE_RECEIVING = 0,
@@ -27,6 +31,9 @@ typedef struct http_watch_conn http_watch_conn;
 int  http_watch_start(int request_timeout_s, int idle_timeout_s,
                       http_watch **out);
 void http_watch_stop(http_watch *w);
+/* Timed-out requests get no 408, only the shutdown: over TLS the bytes
+ * would land in the encrypted stream as garbage. */
+void http_watch_no_timeout_response(http_watch *w);
 
 /* A new TCP connection; NULL when out of memory (it goes unwatched). */
 http_watch_conn *http_watch_open(http_watch *w, int fd);
@@ -35,5 +42,23 @@ void http_watch_close(http_watch *w, http_watch_conn *c);
 void http_watch_begin(http_watch *w, http_watch_conn *c, _Atomic int *phase);
 /* The request on c ended; c is idle again. */
 void http_watch_end(http_watch *w, http_watch_conn *c);
+
+/* ---- Trusted reverse proxies (proxy.c) ----------------------------------- */
+
+typedef struct http_proxies http_proxies;
+
+/* Parses numeric addresses; *out stays NULL for an empty list. SW_EUSAGE
+ * with a sentence for an entry that is not an IP address. */
+int  http_proxies_parse(const char *const *list, size_t n, http_proxies **out,
+                        sw_err *err);
+void http_proxies_free(http_proxies *p);
+/* Whether addr (text, as inet_ntop writes it) is a trusted proxy. */
+bool http_proxies_has(const http_proxies *p, const char *addr);
+/* Given the X-Forwarded-For list a trusted peer sent, overwrites client
+ * with the rightmost address that is not a trusted proxy (or the leftmost
+ * if all are); leaves it when the list is empty or its last entry is not
+ * an address. */
+void http_proxies_client(const http_proxies *p, const char *xff, char *client,
+                         size_t cap);
 
 #endif

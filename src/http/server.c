@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,6 +48,10 @@ struct http_server {
     _Atomic uint64_t   seq;
     uint32_t           boot_id;
     _Atomic bool       stopping;
+    bool               tls;          /* native TLS */
+    http_proxies      *proxies;      /* --trust-proxy, or NULL */
+    _Atomic bool       starting;     /* keep the library's messages */
+    char               start_msg[256];
 };
 
 struct http_conn {
@@ -65,6 +70,7 @@ struct http_conn {
     sw_buf                 body;
     size_t                 received;     /* body bytes, kept or dropped */
     char                   client[INET6_ADDRSTRLEN];
+    bool                   forwarded_tls; /* a trusted proxy said https */
 };
 
 /* ---- Helpers handlers call ----------------------------------------------- */
@@ -77,6 +83,42 @@ const char *http_header_get(const sw_request *req, const char *name)
 const char *http_client_address(const sw_request *req)
 {
     return req->conn->client;
+}
+
+bool http_request_is_tls(const sw_request *req)
+{
+    return req->conn->srv->tls || req->conn->forwarded_tls;
+}
+
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *value)
+{
+    (void)kind;
+    sw_buf *b = cls;
+    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    /* Repeated headers are one list (RFC 9110 §5.3), in order. */
+    if ((b->len && sw_buf_puts(b, ",") != SW_OK) || sw_buf_puts(b, value) != SW_OK)
+        return MHD_NO;
+    return MHD_YES;
+}
+
+/* When the peer is a trusted proxy, the client is who it says it is
+ * forwarding for, and the scheme is what it says the client used. */
+static void apply_forwarded(struct http_conn *c)
+{
+    if (!http_proxies_has(c->srv->proxies, c->client))
+        return;
+    sw_buf list;
+    sw_buf_init(&list, SW_HTTP_MAX_HEADER_BYTES);
+    MHD_get_connection_values(c->mhd, MHD_HEADER_KIND, join_xff, &list);
+    if (list.len)
+        http_proxies_client(c->srv->proxies, sw_buf_str(&list), c->client,
+                            sizeof c->client);
+    sw_buf_free(&list);
+    const char *proto = MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND,
+                                                    "X-Forwarded-Proto");
+    c->forwarded_tls = proto != NULL && strcasecmp(proto, "https") == 0;
 }
 
 /* ---- The request life cycle ---------------------------------------------- */
@@ -141,6 +183,8 @@ static int begin(struct http_conn *c, const char *method)
     req->method = sw_arena_strdup(req->arena, method);
     if (req->method == NULL)
         return http_fail(&c->res, SW_ENOMEM, NULL);
+    if (c->srv->proxies != NULL)
+        apply_forwarded(c);
 
     /* A declared oversized body is refused whatever its path (and never
      * read); routing still runs first so the refusal speaks the route's
@@ -199,6 +243,25 @@ static void render_error(struct http_conn *c, int code)
         http_render_json_error(&c->req, &c->res, code);
 }
 
+/* A route that needs a signed-in user answers with someone's private data
+ * (or a refusal about it): no browser or proxy may keep a copy. Applied
+ * here, once, to every such response, whatever the handler or filter set;
+ * public routes keep their own caching. */
+static void private_no_store(struct http_conn *c)
+{
+    const http_route *route = c->req.route;
+    if (route == NULL || (route->flags & HTTP_ROUTE_PUBLIC))
+        return;
+    /* Drop whatever Cache-Control was set (once or more), then add ours. */
+    for (http_header **h = &c->res.headers; *h != NULL;) {
+        if (strcasecmp((*h)->name, "Cache-Control") == 0)
+            *h = (*h)->next;
+        else
+            h = &(*h)->next;
+    }
+    http_set_header(&c->res, "Cache-Control", "no-store");
+}
+
 static int run_handler(struct http_conn *c)
 {
     sw_request *req = &c->req;
@@ -226,6 +289,8 @@ static enum MHD_Result respond(struct http_conn *c)
     }
     if (code != SW_OK && (c->res.status == 0 || c->early_code != SW_OK))
         render_error(c, code);
+
+    private_no_store(c);
 
     struct MHD_Response *r = MHD_create_response_from_buffer(
         c->res.body.len, (void *)sw_buf_str(&c->res.body), MHD_RESPMEM_PERSISTENT);
@@ -327,9 +392,14 @@ static void on_connection(void *cls, struct MHD_Connection *mhd,
 
 static void on_library_message(void *cls, const char *fmt, va_list ap)
 {
+    http_server *srv = cls;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
+    /* While starting, the last message says why a start failed (a key
+     * that does not fit its certificate, …). */
+    if (atomic_load(&srv->starting))
+        snprintf(srv->start_msg, sizeof srv->start_msg, "%.200s", msg);
     sw_debug("http library: %s", msg);
 }
 
@@ -409,7 +479,22 @@ int http_server_start(const http_server_config *cfg, http_server **out,
     if (getrandom(&srv->boot_id, sizeof srv->boot_id, 0) != sizeof srv->boot_id)
         srv->boot_id = (uint32_t)time(NULL);
 
-    int rc = bind_listener(&srv->cfg, &srv->listen_fd, &srv->port, err);
+    srv->tls = srv->cfg.tls_cert_pem != NULL;
+    if (srv->tls && (srv->cfg.tls_key_pem == NULL
+                     || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)) {
+        bool no_key = srv->cfg.tls_key_pem == NULL;
+        sw_free(srv);
+        return sw_err_set(err, SW_EUSAGE, no_key
+                          ? "TLS needs both a certificate and its key"
+                          : "this build of libmicrohttpd has no TLS support; "
+                            "install one built with GnuTLS or serve behind "
+                            "a reverse proxy (docs/tls.md)");
+    }
+    int rc = http_proxies_parse(srv->cfg.trusted_proxies,
+                                srv->cfg.ntrusted_proxies, &srv->proxies, err);
+    if (rc != SW_OK)
+        goto fail_free;
+    rc = bind_listener(&srv->cfg, &srv->listen_fd, &srv->port, err);
     if (rc != SW_OK)
         goto fail_free;
     rc = http_watch_start(srv->cfg.request_timeout_s, srv->cfg.idle_timeout_s,
@@ -418,9 +503,19 @@ int http_server_start(const http_server_config *cfg, http_server **out,
         sw_err_set(err, rc, "cannot start the connection watchdog");
         goto fail_socket;
     }
+    if (srv->tls)
+        http_watch_no_timeout_response(srv->watch);
+    struct MHD_OptionItem tls_opts[] = {
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)srv->cfg.tls_cert_pem },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)srv->cfg.tls_key_pem },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    atomic_store(&srv->starting, true);
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC
+        | (srv->tls ? MHD_USE_TLS : 0),
         0, NULL, NULL, on_request, srv,
+        MHD_OPTION_ARRAY, srv->tls ? tls_opts : tls_opts + 2,
         MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)SW_HTTP_MAX_CONNECTIONS,
@@ -433,6 +528,15 @@ int http_server_start(const http_server_config *cfg, http_server **out,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_library_message, srv,
         MHD_OPTION_END);
+    atomic_store(&srv->starting, false);
+    if (srv->daemon == NULL && srv->tls) {
+        rc = sw_err_set(err, SW_EINVAL, "the TLS certificate and key could not "
+                        "be used%s%s%s; check that both are PEM files and that "
+                        "the key belongs to the certificate",
+                        srv->start_msg[0] ? " (" : "", srv->start_msg,
+                        srv->start_msg[0] ? ")" : "");
+        goto fail_watch;
+    }
     if (srv->daemon == NULL) {
         rc = sw_err_set(err, SW_EIO, "the HTTP server could not start its "
                         "%d worker threads", srv->cfg.threads);
@@ -446,6 +550,7 @@ fail_watch:
 fail_socket:
     close(srv->listen_fd);
 fail_free:
+    http_proxies_free(srv->proxies);
     sw_free(srv);
     return rc;
 }
@@ -471,5 +576,6 @@ void http_server_stop(http_server *s, int grace_s)
                 atomic_load(&s->inflight), grace_s);
     MHD_stop_daemon(s->daemon);
     http_watch_stop(s->watch);
+    http_proxies_free(s->proxies);
     sw_free(s);
 }

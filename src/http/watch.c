@@ -6,7 +6,8 @@
  *
  * - a request whose head and body have not fully arrived within the request
  *   timeout gets a 408 with our JSON error body, and its socket is shut
- *   down, which makes the library close the connection;
+ *   down, which makes the library close the connection (over TLS only the
+ *   shutdown: this thread cannot write into the encrypted stream);
  * - a connection that has not begun a new request within the idle timeout
  *   is shut down silently (a kept-alive connection nobody uses, or a
  *   request line trickling in byte by byte).
@@ -57,10 +58,18 @@ static void send_timeout(http_watch *w, http_watch_conn *c)
 {
     /* The socket buffer of a connection that is sending us a request has
      * room for a few hundred bytes; if not, the shutdown still closes it. */
-    (void)send(c->fd, w->timeout_response, w->timeout_len,
-               MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w->timeout_len > 0)
+        (void)send(c->fd, w->timeout_response, w->timeout_len,
+                   MSG_NOSIGNAL | MSG_DONTWAIT);
     shutdown(c->fd, SHUT_RDWR);
     c->shut = true;
+}
+
+void http_watch_no_timeout_response(http_watch *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->timeout_len = 0;
+    pthread_mutex_unlock(&w->lock);
 }
 
 static void scan(http_watch *w, int64_t now)

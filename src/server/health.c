@@ -23,7 +23,7 @@ static int get_healthz(sw_request *req, sw_response *res)
 }
 
 static const http_route routes[] = {
-    { "GET", "/healthz", get_healthz, HTTP_ROUTE_PUBLIC },
+    { "GET", "/healthz", get_healthz, HTTP_ROUTE_PUBLIC, NULL },
 };
 
 const http_route_table health_routes = {

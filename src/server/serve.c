@@ -8,17 +8,57 @@
  * checkpoints SQLite's WAL. */
 #include "serve.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "auth/users.h"
+#include "core/alloc.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "demo/demo.h"
+
+/* Reads a PEM file for TLS into memory (freed with pem_free). */
+static int read_pem(const char *path, const char *what, char **out,
+                    sw_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return sw_err_set(err, SW_EIO, "cannot read the TLS %s %s: %s; give "
+                          "a readable PEM file", what, path, strerror(errno));
+    char *buf = sw_malloc(SERVER_TLS_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, SERVER_TLS_FILE_MAX + 1, f) : 0;
+    bool bad = buf && (ferror(f) || n > SERVER_TLS_FILE_MAX);
+    fclose(f);
+    if (buf == NULL)
+        return sw_err_set(err, SW_ENOMEM, NULL);
+    buf[n > SERVER_TLS_FILE_MAX ? SERVER_TLS_FILE_MAX : n] = '\0';
+    if (bad || strstr(buf, "-----BEGIN ") == NULL) {
+        sodium_memzero(buf, SERVER_TLS_FILE_MAX + 1);
+        sw_free(buf);
+        return sw_err_set(err, SW_EINVAL, "the TLS %s %s is not a PEM file "
+                          "of at most %d bytes", what, path,
+                          SERVER_TLS_FILE_MAX);
+    }
+    *out = buf;
+    return SW_OK;
+}
+
+/* Wipes (it may be a private key) and frees. */
+static void pem_free(char *pem)
+{
+    if (pem != NULL) {
+        sodium_memzero(pem, strlen(pem));
+        sw_free(pem);
+    }
+}
 
 static int practice_is_demo(store_tx *tx, void *ctx)
 {
@@ -43,10 +83,19 @@ int server_run(const serve_options *opt, sw_err *err)
         app.auth.max_ms = opt->session_max_s * 1000;
     if (opt->lockout_s > 0)
         app.auth.lockout_ms = opt->lockout_s * 1000;
+    char *cert = NULL, *key = NULL;
+    int rc = SW_OK;
+    if (opt->tls_cert_path != NULL) {
+        rc = read_pem(opt->tls_cert_path, "certificate", &cert, err);
+        if (rc == SW_OK)
+            rc = read_pem(opt->tls_key_path, "key", &key, err);
+        if (rc != SW_OK)
+            goto out_pem;
+    }
     store_options so = { .create = false, .connections = opt->threads };
-    int rc = store_open(opt->db_url, &so, &app.store, err);
+    rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)
-        return rc;
+        goto out_pem;
     rc = store_schema_check(app.store, err);
     if (rc != SW_OK)
         goto out_store;
@@ -69,6 +118,10 @@ int server_run(const serve_options *opt, sw_err *err)
         .filters = filters,
         .nfilters = nfilters,
         .app = &app,
+        .tls_cert_pem = cert,
+        .tls_key_pem = key,
+        .trusted_proxies = opt->trusted_proxies,
+        .ntrusted_proxies = opt->ntrusted_proxies,
     };
     http_server *srv;
     rc = http_server_start(&cfg, &srv, err);
@@ -78,8 +131,9 @@ int server_run(const serve_options *opt, sw_err *err)
     const char *shown_host = strchr(opt->host, ':') ? "[%s]" : "%s";
     char host[80];
     snprintf(host, sizeof host, shown_host, opt->host);
-    printf("Stagewise is serving http://%s:%d (database %s)\n", host,
-           http_server_port(srv), store_display(app.store));
+    printf("Stagewise is serving %s://%s:%d (database %s)\n",
+           cert ? "https" : "http", host, http_server_port(srv),
+           store_display(app.store));
     if (demo)
         demo_print_logins(stdout);
     fflush(stdout);
@@ -102,5 +156,8 @@ out_store:
     store_close(app.store);
     if (rc == SW_OK)
         sw_info("stopped cleanly");
+out_pem:
+    pem_free(key);
+    pem_free(cert);
     return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef SW_SERVER_SERVE_H
 #define SW_SERVER_SERVE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/errors.h"
@@ -17,11 +18,23 @@ typedef struct serve_options {
     int64_t     session_idle_s;
     int64_t     session_max_s;
     int64_t     lockout_s;
+    /* Native TLS (docs/tls.md): PEM files, both or neither. */
+    const char *tls_cert_path;
+    const char *tls_key_path;
+    /* Reverse proxies whose X-Forwarded-For/-Proto are believed. */
+    const char *const *trusted_proxies;
+    size_t      ntrusted_proxies;
 } serve_options;
+
+/* The largest certificate chain or key file read, and the most proxies
+ * --trust-proxy takes. */
+#define SERVER_TLS_FILE_MAX        (1024 * 1024)
+#define SERVER_MAX_TRUSTED_PROXIES 16
 
 /* Opens the store, checks its schema, serves HTTP, and on SIGTERM or SIGINT
  * stops accepting, lets requests in flight finish and closes the store.
- * Prints "Stagewise is serving http://HOST:PORT …" on stdout once ready.
+ * Prints "Stagewise is serving http://HOST:PORT …" (https:// with TLS) on
+ * stdout once ready.
  * Returns SW_OK after a clean stop, or an error (err says why) when it
  * could not start. */
 int server_run(const serve_options *opt, sw_err *err);

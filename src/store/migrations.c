@@ -112,6 +112,37 @@
     "CREATE INDEX fhir_idx_uri_value ON fhir_idx_uri " \
     "(practice_id, res_type, param, uri);\n"
 
+/* The audit trail's tables (both dialects). */
+#define AUDIT_TABLES \
+    "CREATE TABLE audit_log (\n" \
+    "  practice_id BIGINT NOT NULL,\n" \
+    "  seq         BIGINT NOT NULL,\n" \
+    "  at_ms       BIGINT NOT NULL,\n" \
+    "  user_id     BIGINT NOT NULL,\n" \
+    "  username    TEXT NOT NULL,\n" \
+    "  roles       TEXT NOT NULL,\n" \
+    "  action      TEXT NOT NULL,\n" \
+    "  feature     TEXT NOT NULL,\n" \
+    "  patient_id  TEXT NOT NULL,\n" \
+    "  res_type    TEXT NOT NULL,\n" \
+    "  res_id      TEXT NOT NULL,\n" \
+    "  outcome     TEXT NOT NULL,\n" \
+    "  client      TEXT NOT NULL,\n" \
+    "  request_id  TEXT NOT NULL,\n" \
+    "  detail      TEXT NOT NULL,\n" \
+    "  prev_hash   TEXT NOT NULL,\n" \
+    "  hash        TEXT NOT NULL,\n" \
+    "  PRIMARY KEY (practice_id, seq)\n" \
+    ");\n" \
+    "CREATE INDEX audit_log_time ON audit_log (practice_id, at_ms);\n" \
+    "CREATE INDEX audit_log_patient ON audit_log (practice_id, patient_id, at_ms);\n" \
+    "CREATE INDEX audit_log_user ON audit_log (practice_id, user_id, at_ms);\n" \
+    "CREATE TABLE audit_head (\n" \
+    "  practice_id BIGINT NOT NULL PRIMARY KEY,\n" \
+    "  seq         BIGINT NOT NULL,\n" \
+    "  hash        TEXT NOT NULL\n" \
+    ");\n"
+
 static const store_migration migrations[] = {
     {
         .name = "practice and users",
@@ -176,6 +207,94 @@ static const store_migration migrations[] = {
         .sql =
             "CREATE INDEX fhir_idx_date_high ON fhir_idx_date "
             "(practice_id, res_type, param, high_ms);\n",
+    },
+    {
+        /* The audit trail (src/audit/audit.h): append-only, one hash chain
+         * per practice, its head in audit_head. The triggers make changing
+         * or deleting an entry an error even for someone with SQL access;
+         * `stagewise audit verify` catches whoever gets past them. */
+        .name = "audit trail",
+        .sqlite_sql = AUDIT_TABLES
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
+            "BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END;\n"
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\n"
+            "BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;\n",
+        .postgres_sql = AUDIT_TABLES
+            "CREATE FUNCTION audit_log_refuse() RETURNS trigger AS $$\n"
+            "BEGIN RAISE EXCEPTION 'audit entries cannot be changed or deleted'; END;\n"
+            "$$ LANGUAGE plpgsql;\n"
+            "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log\n"
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse();\n",
+    },
+    {
+        /* Accounts (docs/auth.md): people and service accounts, the
+         * Practitioner a user is, TOTP multi-factor (the secret in base32,
+         * enabled once confirmed, the last time step accepted so no code
+         * is used twice), one-time recovery codes and service API tokens
+         * stored only as SHA-256, the practice's "MFA for admin roles"
+         * setting, and sessions that may only enrol MFA. */
+        .name = "accounts: service tokens, TOTP, recovery codes",
+        .sql =
+            "ALTER TABLE app_user ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';\n"
+            "ALTER TABLE app_user ADD COLUMN scope TEXT NOT NULL DEFAULT '';\n"
+            "ALTER TABLE app_user ADD COLUMN practitioner_id TEXT NOT NULL DEFAULT '';\n"
+            "ALTER TABLE app_user ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';\n"
+            "ALTER TABLE app_user ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;\n"
+            "ALTER TABLE app_user ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;\n"
+            "ALTER TABLE practice ADD COLUMN mfa_admin_required INTEGER NOT NULL DEFAULT 0;\n"
+            "ALTER TABLE app_session ADD COLUMN mfa_enrol_only INTEGER NOT NULL DEFAULT 0;\n"
+            "CREATE TABLE app_recovery_code (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  code_hash   TEXT NOT NULL,\n"
+            "  created_at  BIGINT NOT NULL,\n"
+            "  used_at     BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, user_id, code_hash),\n"
+            "  FOREIGN KEY (practice_id, user_id)\n"
+            "    REFERENCES app_user (practice_id, user_id)\n"
+            ");\n"
+            "CREATE TABLE app_api_token (\n"
+            "  practice_id  BIGINT NOT NULL,\n"
+            "  token_hash   TEXT NOT NULL,\n"
+            "  user_id      BIGINT NOT NULL,\n"
+            "  created_at   BIGINT NOT NULL,\n"
+            "  last_used_at BIGINT NOT NULL DEFAULT 0,\n"
+            "  revoked      INTEGER NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, token_hash),\n"
+            "  FOREIGN KEY (practice_id, user_id)\n"
+            "    REFERENCES app_user (practice_id, user_id)\n"
+            ");\n"
+            "CREATE INDEX app_api_token_user ON app_api_token (practice_id, user_id);\n",
+    },
+    {
+        /* Restricted patients and break-the-glass grants (docs/security.md):
+         * a restricted patient's record opens only for a user holding a
+         * live grant, which states a reason, ends at expires_at and waits
+         * in the review queue until someone with audit rights reviews it. */
+        .name = "restricted patients and break-the-glass grants",
+        .sql =
+            "CREATE TABLE restricted_patient (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  patient_id  TEXT NOT NULL,\n"
+            "  reason      TEXT NOT NULL,\n"
+            "  set_by      BIGINT NOT NULL,\n"
+            "  set_at      BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, patient_id)\n"
+            ");\n"
+            "CREATE TABLE break_glass (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  grant_id    BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  patient_id  TEXT NOT NULL,\n"
+            "  reason      TEXT NOT NULL,\n"
+            "  granted_at  BIGINT NOT NULL,\n"
+            "  expires_at  BIGINT NOT NULL,\n"
+            "  reviewed_by BIGINT NOT NULL DEFAULT 0,\n"
+            "  reviewed_at BIGINT NOT NULL DEFAULT 0,\n"
+            "  review_note TEXT NOT NULL DEFAULT '',\n"
+            "  PRIMARY KEY (practice_id, grant_id)\n"
+            ");\n"
+            "CREATE INDEX break_glass_user ON break_glass (practice_id, user_id, patient_id, expires_at);\n",
     },
 };
 

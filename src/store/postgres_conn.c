@@ -284,6 +284,7 @@ int pg_conn_fail(pg_conn *c, const PGresult *res)
         bool ddl_race = (strcmp(state, "23505") == 0 && schema != NULL
                          && strcmp(schema, "pg_catalog") == 0)
                       || strcmp(state, "42P07") == 0      /* duplicate_table */
+                      || strcmp(state, "42701") == 0      /* duplicate_column */
                       || strcmp(state, "42710") == 0;     /* duplicate_object */
         if (ddl_race) {
             /* Two transactions created the same table, index or type at

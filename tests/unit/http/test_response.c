@@ -247,8 +247,8 @@ static void test_method_not_allowed_response(void **state)
 {
     (void)state;
     static const http_route rows[] = {
-        { "GET",  "/fhir/{type}", handler, 0 },
-        { "POST", "/fhir/{type}", handler, 0 },
+        { "GET",  "/fhir/{type}", handler, 0, NULL },
+        { "POST", "/fhir/{type}", handler, 0, NULL },
     };
     static const http_route_table table = { .name = "t", .routes = rows, .count = 2 };
     const http_route_table *tables[] = { &table };

@@ -30,23 +30,23 @@ static int handler(sw_request *req, sw_response *res)
 }
 
 static const http_route fhir_rows[] = {
-    /* 0 */ { "GET",    "/fhir/metadata",                   handler, 0 },
-    /* 1 */ { "GET",    "/fhir/{type}",                     handler, 0 },
-    /* 2 */ { "POST",   "/fhir/{type}",                     handler, HTTP_ROUTE_BODY },
-    /* 3 */ { "GET",    "/fhir/{type}/{id}",                handler, 0 },
-    /* 4 */ { "PUT",    "/fhir/{type}/{id}",                handler, HTTP_ROUTE_BODY },
-    /* 5 */ { "DELETE", "/fhir/{type}/{id}",                handler, 0 },
-    /* 6 */ { "GET",    "/fhir/{type}/{id}/_history/{vid}", handler, 0 },
-    /* 7 */ { "POST",   "/fhir/{type}/_search",             handler, HTTP_ROUTE_BODY },
+    /* 0 */ { "GET",    "/fhir/metadata",                   handler, 0, NULL },
+    /* 1 */ { "GET",    "/fhir/{type}",                     handler, 0, NULL },
+    /* 2 */ { "POST",   "/fhir/{type}",                     handler, HTTP_ROUTE_BODY, NULL },
+    /* 3 */ { "GET",    "/fhir/{type}/{id}",                handler, 0, NULL },
+    /* 4 */ { "PUT",    "/fhir/{type}/{id}",                handler, HTTP_ROUTE_BODY, NULL },
+    /* 5 */ { "DELETE", "/fhir/{type}/{id}",                handler, 0, NULL },
+    /* 6 */ { "GET",    "/fhir/{type}/{id}/_history/{vid}", handler, 0, NULL },
+    /* 7 */ { "POST",   "/fhir/{type}/_search",             handler, HTTP_ROUTE_BODY, NULL },
 };
 
 static const http_route misc_rows[] = {
-    /* 0 */ { "GET",     "/",               handler, HTTP_ROUTE_PUBLIC },
-    /* 1 */ { "GET",     "/files/*",        handler, 0 },
-    /* 2 */ { NULL,      "/any",            handler, 0 },
-    /* 3 */ { "POST",    "/login",          handler, HTTP_ROUTE_PUBLIC },
-    /* 4 */ { "OPTIONS", "/fhir/metadata",  handler, 0 },
-    /* 5 */ { "GET",     "/fhir/{type}",    handler, 0 },   /* shadowed by fhir 1 */
+    /* 0 */ { "GET",     "/",               handler, HTTP_ROUTE_PUBLIC, NULL },
+    /* 1 */ { "GET",     "/files/*",        handler, 0, NULL },
+    /* 2 */ { NULL,      "/any",            handler, 0, NULL },
+    /* 3 */ { "POST",    "/login",          handler, HTTP_ROUTE_PUBLIC, NULL },
+    /* 4 */ { "OPTIONS", "/fhir/metadata",  handler, 0, NULL },
+    /* 5 */ { "GET",     "/fhir/{type}",    handler, 0, NULL },   /* shadowed by fhir 1 */
 };
 
 static const http_route_table fhir_table = {
