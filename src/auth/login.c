@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/mfa.h"
 #include "auth/password.h"
+#include "auth/roles.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -121,16 +123,19 @@ struct open {
     const char               *csrf_hash;
     auth_session             *out;
     bool                      refused;
+    bool                      mfa_failed;  /* password right, code not */
 };
 
 static int open_fn(store_tx *tx, void *ctx)
 {
     struct open *o = ctx;
     o->refused = true;
+    o->mfa_failed = false;
+    bool totp_on = false;
     store_stmt *st;
     int rc = store_prepare(tx,
         "SELECT password_hash, disabled, locked_until, username, "
-        "display_name, roles FROM app_user "
+        "display_name, roles, totp_enabled FROM app_user "
         "WHERE practice_id = ? AND user_id = ?", &st);
     if (rc != SW_OK)
         return rc;
@@ -152,12 +157,33 @@ static int open_fn(store_tx *tx, void *ctx)
         s->username = sw_arena_strdup(o->arena, store_col_text(st, 3, NULL));
         s->display_name = sw_arena_strdup(o->arena, store_col_text(st, 4, NULL));
         s->roles = sw_arena_strdup(o->arena, store_col_text(st, 5, NULL));
+        totp_on = store_col_int64(st, 6) != 0;
         if (s->username == NULL || s->display_name == NULL || s->roles == NULL)
             rc = SW_ENOMEM;
     }
     store_finalize(st);
     if (rc != SW_OK || o->refused)
         return rc;
+
+    /* The second factor, checked (and consumed) only now that the
+     * password is known to be right, so a wrong password never tells
+     * whether the account has MFA. */
+    bool admin_rule = false;
+    if (totp_on) {
+        bool ok = false;
+        rc = auth_mfa_verify_tx(tx, o->req->practice_id, o->seen->user_id,
+                                o->req->totp, o->now_ms, &ok);
+        if (rc != SW_OK || !ok) {
+            o->refused = true;
+            o->mfa_failed = rc == SW_OK;
+            return rc;
+        }
+    } else {
+        rc = auth_mfa_admin_required_tx(tx, o->req->practice_id, &admin_rule);
+        if (rc != SW_OK)
+            return rc;
+    }
+    o->out->mfa_enrol_only = admin_rule && auth_roles_any_admin(o->out->roles);
 
     rc = store_exec(tx, NULL,
         "UPDATE app_user SET failed_logins = 0, locked_until = 0 "
@@ -174,8 +200,20 @@ static int open_fn(store_tx *tx, void *ctx)
         .now_ms = o->now_ms,
         .expires_ms = o->now_ms + o->policy->max_ms,
         .idle_ms = o->policy->idle_ms,
+        .mfa_enrol_only = o->out->mfa_enrol_only,
     };
-    return auth_session_insert(tx, &n);
+    rc = auth_session_insert(tx, &n);
+    if (rc != SW_OK || o->req->record == NULL)
+        return rc;
+    auth_login_event ev = {
+        .outcome = AUTH_LOGIN_SIGNED_IN,
+        .practice_id = o->req->practice_id,
+        .user_id = o->seen->user_id,
+        .username = o->out->username,
+        .roles = o->out->roles,
+        .mfa_enrol_only = o->out->mfa_enrol_only,
+    };
+    return o->req->record(tx, &ev, o->req->record_ctx);
 }
 
 /* ---- Step 3b: one more failure ------------------------------------------- */
@@ -184,6 +222,7 @@ struct failure {
     const auth_login_request *req;
     const auth_policy        *policy;
     int64_t                   now_ms;
+    bool                      mfa_failed;   /* the password was right */
     bool                      locked_now;   /* this failure set the lock */
     int64_t                   user_id;
 };
@@ -192,6 +231,7 @@ static int failure_fn(store_tx *tx, void *ctx)
 {
     struct failure *f = ctx;
     f->locked_now = false;
+    f->user_id = 0;
     int64_t until = f->now_ms + f->policy->lockout_ms;
     /* One statement for every refusal, keyed by username, so an unknown
      * user runs it too (matching no row). While locked, the row is
@@ -226,7 +266,27 @@ static int failure_fn(store_tx *tx, void *ctx)
         f->locked_now = store_col_int64(st, 1) == until;
     }
     store_finalize(st);
-    return rc;
+    if (rc != SW_OK || f->req->record == NULL)
+        return rc;
+    /* Recorded whether or not the user exists: the same durable write on
+     * both paths. A practice that does not exist gets no entry (its
+     * number is no secret: every token carries one), so guessing
+     * practice numbers cannot start audit chains for them. */
+    int64_t practices = 0;
+    rc = store_query_int64(tx, &practices, "SELECT COUNT(*) FROM practice "
+                           "WHERE practice_id = ?", "i", f->req->practice_id);
+    if (rc != SW_OK || practices == 0)
+        return rc;
+    auth_login_event ev = {
+        .outcome = f->locked_now ? AUTH_LOGIN_LOCKED_NOW
+                 : f->mfa_failed ? AUTH_LOGIN_MFA_MISSING
+                 : AUTH_LOGIN_REFUSED_ANY,
+        .practice_id = f->req->practice_id,
+        .user_id = f->user_id,
+        .username = f->req->username,
+        .roles = "",
+    };
+    return f->req->record(tx, &ev, f->req->record_ctx);
 }
 
 /* ---- The whole ----------------------------------------------------------- */
@@ -254,6 +314,7 @@ int auth_login(sw_store *s, const auth_policy *p, sw_arena *a,
     int64_t now = sw_now_wall_ms();
     bool allowed = real && password_ok && !f.disabled
                 && f.locked_until <= now;
+    bool mfa_failed = false;
 
     if (allowed) {
         auth_token t;
@@ -286,20 +347,33 @@ int auth_login(sw_store *s, const auth_policy *p, sw_arena *a,
             sess->expires_ms = now + p->max_ms;
             memcpy(sess->token_hash, token_hash, sizeof token_hash);
             memcpy(sess->csrf_hash, csrf_hash, sizeof csrf_hash);
+            out->outcome = AUTH_LOGIN_SIGNED_IN;
+            out->user_id = f.user_id;
             return SW_OK;
         }
-        /* The account changed while hashing: refused like any other,
-         * and counted as a failure. */
+        /* The account changed while hashing, or the second factor was
+         * missing or wrong: refused like any other, and counted as a
+         * failure. */
+        mfa_failed = o.mfa_failed;
         sodium_memzero(out, sizeof *out);
     }
 
-    struct failure fl = { .req = req, .policy = p, .now_ms = now };
+    struct failure fl = { .req = req, .policy = p, .now_ms = now,
+                          .mfa_failed = mfa_failed };
     rc = store_write(s, failure_fn, &fl, err);
     if (rc != SW_OK)
         return rc;
-    if (fl.locked_now)
+    out->user_id = fl.user_id;
+    if (fl.locked_now) {
+        out->outcome = AUTH_LOGIN_LOCKED_NOW;
         sw_warn("sign-in: user %" PRId64 " of practice %" PRId64 " locked for "
                 "%" PRId64 " s after %d failed attempts", fl.user_id,
                 req->practice_id, p->lockout_ms / 1000, SW_LOGIN_MAX_FAILURES);
+    } else if (mfa_failed) {
+        out->outcome = AUTH_LOGIN_MFA_MISSING;
+        return sw_err_set(err, SW_EUNAUTH, AUTH_LOGIN_MFA_REQUIRED);
+    } else {
+        out->outcome = AUTH_LOGIN_REFUSED_ANY;
+    }
     return sw_err_set(err, SW_EUNAUTH, AUTH_LOGIN_REFUSED);
 }

@@ -147,10 +147,11 @@ int auth_session_insert(store_tx *tx, const auth_session_new *n)
     return store_exec(tx, NULL,
         "INSERT INTO app_session (practice_id, token_hash, user_id, "
         "created_at, last_seen_at, expires_at, csrf_hash, client_address, "
-        "revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-        "iti" "iii" "tt", n->practice_id, n->token_hash, n->user_id,
+        "revoked, mfa_enrol_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        "iti" "iii" "tt" "i", n->practice_id, n->token_hash, n->user_id,
         n->now_ms, n->now_ms, n->expires_ms, n->csrf_hash,
-        n->client_address ? n->client_address : "");
+        n->client_address ? n->client_address : "",
+        (int64_t)(n->mfa_enrol_only ? 1 : 0));
 }
 
 struct load {
@@ -169,7 +170,7 @@ static int load_fn(store_tx *tx, void *ctx)
     int rc = store_prepare(tx,
         "SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at, "
         "s.csrf_hash, s.revoked, u.username, u.display_name, u.roles, "
-        "u.disabled FROM app_session s JOIN app_user u "
+        "u.disabled, s.mfa_enrol_only FROM app_session s JOIN app_user u "
         "ON u.practice_id = s.practice_id AND u.user_id = s.user_id "
         "WHERE s.practice_id = ? AND s.token_hash = ?", &st);
     if (rc != SW_OK)
@@ -193,6 +194,7 @@ static int load_fn(store_tx *tx, void *ctx)
         s->display_name = sw_arena_strdup(l->arena, store_col_text(st, 7, NULL));
         s->roles = sw_arena_strdup(l->arena, store_col_text(st, 8, NULL));
         l->disabled = store_col_int64(st, 9) != 0;
+        s->mfa_enrol_only = store_col_int64(st, 10) != 0;
         if (s->username == NULL || s->display_name == NULL || s->roles == NULL)
             rc = SW_ENOMEM;
     }
@@ -282,12 +284,17 @@ struct revoke {
     const auth_session *s;
 };
 
+int auth_session_revoke_tx(store_tx *tx, const auth_session *sess)
+{
+    return store_exec(tx, NULL,
+        "UPDATE app_session SET revoked = 1 WHERE practice_id = ? "
+        "AND token_hash = ?", "it", sess->practice_id, sess->token_hash);
+}
+
 static int revoke_fn(store_tx *tx, void *ctx)
 {
     struct revoke *r = ctx;
-    return store_exec(tx, NULL,
-        "UPDATE app_session SET revoked = 1 WHERE practice_id = ? "
-        "AND token_hash = ?", "it", r->s->practice_id, r->s->token_hash);
+    return auth_session_revoke_tx(tx, r->s);
 }
 
 int auth_session_revoke(sw_store *s, const auth_session *sess, sw_err *err)

@@ -113,11 +113,19 @@ typedef struct auth_session {
     const char *username;
     const char *display_name;
     const char *roles;         /* comma-separated role ids */
+    /* A service account's scope ("area:action,…", api_token.h), which
+     * narrows what its roles allow; "" for people (the authentication
+     * filter sets it; NULL before that). */
+    const char *scope;
+    bool        service;       /* authenticated by an API token */
     int64_t     created_ms;
     int64_t     last_seen_ms;
     int64_t     expires_ms;    /* the absolute end */
     char        token_hash[AUTH_HASH_HEX];
     char        csrf_hash[AUTH_HASH_HEX];
+    /* Opened for an admin who must enrol in MFA first (docs/auth.md): it
+     * reaches only /api/me, /api/me/mfa* and DELETE /api/session. */
+    bool        mfa_enrol_only;
 } auth_session;
 
 typedef struct auth_session_new {
@@ -129,6 +137,7 @@ typedef struct auth_session_new {
     int64_t     now_ms;
     int64_t     expires_ms;
     int64_t     idle_ms;          /* sessions idle this long are pruned */
+    bool        mfa_enrol_only;   /* see auth_session */
 } auth_session_new;
 
 /* Inside a write transaction: inserts the session and deletes the user's
@@ -148,5 +157,8 @@ int auth_session_authenticate(sw_store *s, const auth_policy *p, sw_arena *a,
 bool auth_session_csrf_ok(const auth_session *s, const char *csrf);
 /* Revokes the session: logout. A session already revoked is not an error. */
 int auth_session_revoke(sw_store *s, const auth_session *sess, sw_err *err);
+/* The same inside a write transaction, so the caller can record the logout
+ * in the same commit. */
+int auth_session_revoke_tx(store_tx *tx, const auth_session *sess);
 
 #endif

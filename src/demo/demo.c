@@ -1,6 +1,10 @@
-/* demo.c - seeding the demo practice (see demo.h). One row per demo account;
- * a later feature adds its demo data here as another seeding step. */
+/* demo.c - seeding the demo practice (see demo.h). One row per demo account,
+ * one for each role of the role table holding that role alone, plus the PMS
+ * interface's service account; a later feature adds its demo data here as
+ * another seeding step. */
 #include "demo.h"
+
+#include <sodium.h>
 
 #include "auth/password.h"
 #include "auth/users.h"
@@ -18,13 +22,22 @@ static const struct demo_user {
     { "ma.jones",    "Sam Jones, MA",      "medical_assistant",        "medical assistant" },
     { "desk.patel",  "Priya Patel",        "front_desk",               "front desk" },
     { "billing.kim", "Jordan Kim",         "biller",                   "biller" },
-    { "lead.morgan", "Alex Morgan",        "implementation_lead,practice_admin",
-                                                                       "implementation lead" },
+    { "lead.morgan", "Alex Morgan",        "implementation_lead",      "implementation lead" },
+    { "admin.lee",   "Dana Lee",           "practice_admin",           "practice admin" },
 };
 #define NUSERS (sizeof demo_users / sizeof demo_users[0])
 
+/* The PMS interface's service account. It has no password anyone knows and
+ * no API token: whoever connects a PMS creates one (`stagewise user token
+ * pms.interface`), so the published demo gives no way in through it. */
+#define PMS_USERNAME "pms.interface"
+#define PMS_NAME     "PMS interface"
+#define PMS_ROLES    "biller"
+#define PMS_SCOPE    "demographics:write,scheduling:write,billing:read"
+
 struct seed {
     const char *hash;
+    const char *service_hash;
 };
 
 static int seed_fn(store_tx *tx, void *ctx)
@@ -49,6 +62,14 @@ static int seed_fn(store_tx *tx, void *ctx)
         };
         rc = auth_user_create(tx, &u, &created, NULL);
     }
+    if (rc == SW_OK) {
+        auth_new_user pms = {
+            .practice_id = DEMO_PRACTICE_ID, .username = PMS_USERNAME,
+            .display_name = PMS_NAME, .password_hash = sd->service_hash,
+            .roles = PMS_ROLES, .kind = AUTH_KIND_SERVICE, .scope = PMS_SCOPE,
+        };
+        rc = auth_user_create(tx, &pms, &created, NULL);
+    }
     return rc;
 }
 
@@ -60,7 +81,14 @@ int demo_seed(sw_store *s, sw_err *err)
     int rc = auth_password_hash(DEMO_PASSWORD, hash, err);
     if (rc != SW_OK)
         return rc;
-    struct seed sd = { .hash = hash };
+    /* The service account's password is random and forgotten at once. */
+    char secret[20], service_hash[AUTH_HASH_MAX];
+    auth_password_generate(secret);
+    rc = auth_password_hash(secret, service_hash, err);
+    sodium_memzero(secret, sizeof secret);
+    if (rc != SW_OK)
+        return rc;
+    struct seed sd = { .hash = hash, .service_hash = service_hash };
     return store_write(s, seed_fn, &sd, err);
 }
 
@@ -69,4 +97,7 @@ void demo_print_logins(FILE *out)
     fprintf(out, "Demo logins (password for each: %s):\n", DEMO_PASSWORD);
     for (size_t i = 0; i < NUSERS; i++)
         fprintf(out, "  %-12s %s\n", demo_users[i].username, demo_users[i].what);
+    fprintf(out, "The PMS interface's service account, %s, has no password; "
+            "create its API token with 'stagewise user token %s'.\n",
+            PMS_USERNAME, PMS_USERNAME);
 }

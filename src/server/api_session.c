@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/api_token.h"
 #include "auth/login.h"
+#include "auth/mfa.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -35,15 +37,12 @@ const auth_session *server_principal(const sw_request *req)
     return req->principal;
 }
 
-/* Whether the request reached us over TLS. There is no TLS yet: when native
- * TLS (--tls-cert, --tls-key) or a trusted reverse proxy's
- * X-Forwarded-Proto arrives (issue 4), answer it here and the session
- * cookie gains Secure, which a browser would otherwise refuse to send back
- * over plain HTTP. */
+/* Whether the request reached us over TLS: native TLS (--tls-cert), or a
+ * trusted reverse proxy's X-Forwarded-Proto: https (--trust-proxy; the
+ * HTTP layer decides). The session cookie then gains Secure. */
 static bool request_is_tls(const sw_request *req)
 {
-    (void)req;
-    return false;
+    return http_request_is_tls(req);
 }
 
 /* ---- Small helpers ------------------------------------------------------- */
@@ -156,6 +155,19 @@ static json_t *user_json(const auth_session *s)
 
 /* ---- The filter ---------------------------------------------------------- */
 
+#define MFA_ENROL_FIRST "this practice requires multi-factor sign-in for " \
+    "admin roles: enrol at /api/me/mfa, then sign in again with a code"
+
+/* What a session opened only for MFA enrolment may reach: the user, the
+ * enrolment routes, and signing out. */
+static bool enrol_only_route(const sw_request *req)
+{
+    const char *p = req->route->pattern;
+    return strcmp(p, "/api/me") == 0 || strncmp(p, "/api/me/mfa", 11) == 0
+        || (strcmp(p, "/api/session") == 0
+            && strcmp(req->method, "DELETE") == 0);
+}
+
 int server_authenticate(sw_request *req, sw_response *res)
 {
     if (req->route->flags & HTTP_ROUTE_PUBLIC)
@@ -183,8 +195,12 @@ int server_authenticate(sw_request *req, sw_response *res)
     if (s == NULL)
         return http_fail(res, SW_ENOMEM, NULL);
     sw_err err;
-    int rc = auth_session_authenticate(app->store, &app->auth, req->arena,
-                                       token.p, token.n, s, &err);
+    /* A service account's API token ("swt_…") comes only as Bearer. */
+    int rc = !via_cookie && auth_api_token_is(token.p, token.n)
+        ? auth_api_token_authenticate(app->store, req->arena, token.p,
+                                      token.n, s, &err)
+        : auth_session_authenticate(app->store, &app->auth, req->arena,
+                                    token.p, token.n, s, &err);
     if (rc == SW_EUNAUTH)
         return unauthorized(res, true, err.msg);
     if (rc != SW_OK)
@@ -194,7 +210,12 @@ int server_authenticate(sw_request *req, sw_response *res)
         return unauthorized(res, false, "a request that changes something "
                             "needs the X-CSRF-Token header with the csrf_token "
                             "that signing in returned");
+    if (s->mfa_enrol_only && !enrol_only_route(req))
+        return server_fail_as(res, SW_EFORBIDDEN, "mfa_enrolment_required",
+                              MFA_ENROL_FIRST);
 
+    if (s->scope == NULL)
+        s->scope = "";    /* people have no scope */
     req->principal = s;
     req->user_id = sw_arena_printf(req->arena, "%" PRId64, s->user_id);
     return req->user_id ? SW_OK : http_fail(res, SW_ENOMEM, NULL);
@@ -202,18 +223,10 @@ int server_authenticate(sw_request *req, sw_response *res)
 
 /* ---- POST /api/session --------------------------------------------------- */
 
-static bool is_json_media_type(const char *ct)
-{
-    sw_str s = trim(sw_str_of(ct));
-    if (!sw_str_skip_nocase(&s, "application/json"))
-        return false;
-    s = trim(s);
-    return s.n == 0 || s.p[0] == ';';
-}
-
 struct login_body {
     const char *username;
     const char *password;
+    const char *totp;
     int64_t     practice_id;
 };
 
@@ -259,11 +272,13 @@ static int read_login_body(json_t *doc, struct login_body *b, sw_response *res)
                              "number (a positive integer)");
         b->practice_id = json_integer_value(v);
     }
-    /* Multi-factor sign-in is not built yet (issue 4); until it is, a
-     * one-time code is accepted in its place in the contract and unused. */
+    /* The second factor: 6 digits or a recovery code (auth/mfa.h). */
     v = json_object_get(doc, "totp");
-    if (v != NULL && !json_is_string(v))
-        return http_fail(res, SW_EINVAL, "\"totp\" must be a string");
+    if (v != NULL && (!json_is_string(v)
+                      || json_string_length(v) > AUTH_MFA_CODE_MAX))
+        return http_fail(res, SW_EINVAL, "\"totp\" must be a string of at "
+                         "most %d characters", AUTH_MFA_CODE_MAX);
+    b->totp = v ? json_string_value(v) : NULL;
     return SW_OK;
 }
 
@@ -279,25 +294,66 @@ static int set_session_cookie(sw_request *req, sw_response *res,
     return c ? http_set_header(res, "Set-Cookie", c) : SW_ENOMEM;
 }
 
+/* The audit entry of a sign-in attempt, appended in the transaction that
+ * writes its outcome (auth_login_recorder): failures of unknown users
+ * too, with user 0 and the username as typed (usernames are no secret). */
+static int record_login(store_tx *tx, const auth_login_event *ev, void *ctx)
+{
+    const sw_request *req = ctx;
+    /* At most 64 bytes, cut at a character boundary so the entry stays
+     * valid UTF-8 (the body's check already bounds it; this is the
+     * trail's own guard). */
+    char typed[SW_MAX_USERNAME_BYTES + 1];
+    const char *u = ev->username ? ev->username : "";
+    size_t n = strnlen(u, SW_MAX_USERNAME_BYTES + 1);
+    if (n > SW_MAX_USERNAME_BYTES) {
+        n = SW_MAX_USERNAME_BYTES;
+        while (n > 0 && ((unsigned char)u[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(typed, u, n);
+    typed[n] = '\0';
+    audit_who who;
+    server_audit_who(req, &who);
+    who.practice_id = ev->practice_id;
+    who.user_id = ev->user_id;
+    who.username = typed;
+    who.roles = ev->roles ? ev->roles : "";
+    audit_entry e = {
+        .who = &who, .feature = "", .patient_id = "", .res_type = "",
+        .res_id = "", .outcome = AUDIT_FAILURE, .detail = "",
+    };
+    switch (ev->outcome) {
+    case AUTH_LOGIN_SIGNED_IN:
+        e.action = AUDIT_LOGIN;
+        e.outcome = AUDIT_SUCCESS;
+        e.detail = ev->mfa_enrol_only ? "session limited to MFA enrolment" : "";
+        break;
+    case AUTH_LOGIN_LOCKED_NOW:
+        e.action = AUDIT_LOCKOUT;
+        e.detail = "locked after repeated failed sign-ins";
+        break;
+    case AUTH_LOGIN_MFA_MISSING:
+        e.action = AUDIT_LOGIN_FAILURE;
+        e.detail = "one-time code missing or wrong";
+        break;
+    case AUTH_LOGIN_REFUSED_ANY:
+        e.action = AUDIT_LOGIN_FAILURE;
+        break;
+    }
+    return audit_append(tx, &e);
+}
+
 static int post_session(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
-    if (!is_json_media_type(http_header_get(req, "Content-Type")))
-        return http_fail(res, SW_EMEDIA, "send the sign-in as JSON with "
-                         "Content-Type: application/json");
-    if (req->body_len > SW_LOGIN_MAX_BODY_BYTES)
-        return http_fail(res, SW_ETOOBIG, "a sign-in request is at most %d "
-                         "bytes", SW_LOGIN_MAX_BODY_BYTES);
-    json_error_t je;
-    json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-                             &je);
-    if (doc == NULL)
-        /* The parser's own text may quote the body (the password), so
-         * only the position is passed on. */
-        return http_fail(res, SW_EBADREQUEST, "the body is not valid JSON "
-                         "(line %d, column %d)", je.line, je.column);
+    /* Sign-in is unauthenticated, so its body gets a small limit. */
+    json_t *doc;
+    int rc = server_json_body(req, res, SW_LOGIN_MAX_BODY_BYTES, &doc);
+    if (rc != SW_OK)
+        return rc;
     struct login_body b = { 0 };
-    int rc = read_login_body(doc, &b, res);
+    rc = read_login_body(doc, &b, res);
     if (rc != SW_OK) {
         json_decref(doc);
         return rc;
@@ -307,19 +363,36 @@ static int post_session(sw_request *req, sw_response *res)
         .practice_id = b.practice_id,
         .username = b.username,
         .password = b.password,
+        .totp = b.totp,
         .client_address = http_client_address(req),
+        .record = record_login,
+        .record_ctx = req,
     };
     auth_login_result *out = sw_arena_calloc(req->arena, 1, sizeof *out);
     sw_err err;
     rc = out ? auth_login(app->store, &app->auth, req->arena, &lr, out, &err)
              : SW_ENOMEM;
     json_decref(doc);
+    if (rc == SW_EUNAUTH && out->outcome == AUTH_LOGIN_MFA_MISSING) {
+        /* Only after a correct password (OWASP): the client learns to ask
+         * for the code, an attacker without the password learns nothing. */
+        http_set_header(res, "WWW-Authenticate", "Bearer");
+        return server_fail_as(res, SW_EUNAUTH, "mfa_required",
+                              AUTH_LOGIN_MFA_REQUIRED);
+    }
     if (rc == SW_EUNAUTH)
         return unauthorized(res, false, AUTH_LOGIN_REFUSED);
     if (rc == SW_ENOMEM)
         return http_fail(res, SW_ENOMEM, NULL);
-    if (rc != SW_OK)
-        return store_failed(res, rc, &err);
+    if (rc != SW_OK) {
+        /* The store, or the audit entry that goes with the outcome:
+         * nothing happened, and nothing is signed in unaudited. */
+        sw_warn("sign-in could not be decided or audited: %s",
+                sw_err_text(&err));
+        return http_fail(res, SW_ESTORE, "the sign-in could not be checked "
+                         "or recorded because the database did not answer; "
+                         "try again");
+    }
 
     const auth_session *s = &out->session;
     req->user_id = sw_arena_printf(req->arena, "%" PRId64, s->user_id);
@@ -332,6 +405,8 @@ static int post_session(sw_request *req, sw_response *res)
                               (json_int_t)(app->auth.idle_ms / 1000),
                               "csrf_token", out->csrf_token,
                               "user", user_json(s));
+    if (reply && s->mfa_enrol_only)
+        json_object_set_new(reply, "mfa_enrolment_required", json_true());
     rc = set_session_cookie(req, res, out->token);
     sodium_memzero(out->token, sizeof out->token);
     sodium_memzero(out->csrf_token, sizeof out->csrf_token);
@@ -344,12 +419,35 @@ static int post_session(sw_request *req, sw_response *res)
 
 /* ---- DELETE /api/session ------------------------------------------------- */
 
+struct logout {
+    const auth_session *s;
+    const audit_who    *who;
+};
+
+/* Revokes the session and records the logout in one commit. */
+static int logout_fn(store_tx *tx, void *ctx)
+{
+    struct logout *l = ctx;
+    int rc = auth_session_revoke_tx(tx, l->s);
+    if (rc != SW_OK)
+        return rc;
+    audit_entry e = {
+        .who = l->who, .action = AUDIT_LOGOUT, .feature = "",
+        .patient_id = "", .res_type = "", .res_id = "",
+        .outcome = AUDIT_SUCCESS, .detail = "",
+    };
+    return audit_append(tx, &e);
+}
+
 static int delete_session(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
     const auth_session *s = server_principal(req);
+    audit_who who;
+    server_audit_who(req, &who);
+    struct logout l = { .s = s, .who = &who };
     sw_err err;
-    int rc = auth_session_revoke(app->store, s, &err);
+    int rc = store_write(app->store, logout_fn, &l, &err);
     if (rc != SW_OK)
         return store_failed(res, rc, &err);
     /* Clear the cookie too, whichever credential was used. */
@@ -372,20 +470,28 @@ static int get_me(sw_request *req, sw_response *res)
     sw_time_iso(s->expires_ms, expires);
     int64_t idle_end = s->last_seen_ms + app->auth.idle_ms;
     sw_time_iso(idle_end < s->expires_ms ? idle_end : s->expires_ms, idle);
-    json_t *doc = json_pack("{s:o, s:{s:s, s:s, s:I}}",
+    auth_mfa_status mfa;
+    sw_err err;
+    int rc = auth_mfa_get_status(app->store, s->practice_id, s->user_id, &mfa,
+                                 &err);
+    if (rc != SW_OK)
+        return store_failed(res, rc, &err);
+    json_t *doc = json_pack("{s:o, s:{s:s, s:s, s:I, s:b}, s:{s:b}}",
                             "user", user_json(s),
                             "session",
                             "expires_at", expires,
                             "idle_expires_at", idle,
                             "idle_timeout_seconds",
-                            (json_int_t)(app->auth.idle_ms / 1000));
+                            (json_int_t)(app->auth.idle_ms / 1000),
+                            "mfa_enrolment_only", s->mfa_enrol_only,
+                            "mfa", "enabled", mfa.enabled);
     return reply_json(res, 200, doc);
 }
 
 static const http_route routes[] = {
-    { "POST",   "/api/session", post_session,   HTTP_ROUTE_PUBLIC | HTTP_ROUTE_BODY },
-    { "DELETE", "/api/session", delete_session, 0 },
-    { "GET",    "/api/me",      get_me,         0 },
+    { "POST",   "/api/session", post_session,   HTTP_ROUTE_PUBLIC | HTTP_ROUTE_BODY, NULL },
+    { "DELETE", "/api/session", delete_session, 0, NULL },
+    { "GET",    "/api/me",      get_me,         0, NULL },
 };
 
 const http_route_table session_routes = {
