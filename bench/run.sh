@@ -200,10 +200,15 @@ sign_in() {
     sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$tmp/session.json"
 }
 
-# init_db DBFILE PASSWORD: a new database whose admin has PASSWORD.
+# init_db DBFILE PASSWORD: a new database whose admin has PASSWORD and, so
+# that it may work with records and charges, clinical and billing roles too
+# (the admin role alone may not; docs/security.md).
 init_db() {
     STAGEWISE_ADMIN_PASSWORD=$2 "$bin" init --db "sqlite:$1" >"$tmp/init.out" 2>"$tmp/init.err" ||
         die "stagewise init failed: $(cat "$tmp/init.err")"
+    "$bin" user set-role --db "sqlite:$1" admin physician,practice_admin,biller \
+        >"$tmp/init.out" 2>"$tmp/init.err" ||
+        die "stagewise user set-role failed: $(cat "$tmp/init.err")"
 }
 
 # A password for this run's databases (the cached search database keeps

@@ -18,6 +18,8 @@ static const cli_command *const commands[] = {
     &cli_serve,
     &cli_import,
     &cli_export,
+    &cli_audit,
+    &cli_user,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -95,7 +97,10 @@ int cli_fail_err(const sw_err *err)
 int cli_open_store(const char *flag, int connections, sw_store **out)
 {
     sw_err err;
-    store_options so = { .create = false, .connections = connections };
+    /* An operator's export or verify may read for minutes; the read
+     * budget protects a server's readers from one request, not this. */
+    store_options so = { .create = false, .connections = connections,
+                         .read_budget_ms = -1 };
     *out = NULL;
     if (store_open(cli_db_url(flag), &so, out, &err) != SW_OK)
         return cli_fail_err(&err);

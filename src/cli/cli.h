@@ -42,5 +42,7 @@ extern const cli_command cli_serve;
 extern const cli_command cli_init;
 extern const cli_command cli_import;
 extern const cli_command cli_export;
+extern const cli_command cli_audit;
+extern const cli_command cli_user;
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "fhir/export.h"
 #include "store/store.h"
 
@@ -61,7 +62,15 @@ static int run(int argc, char **argv)
     if (status != 0)
         return status;
     int64_t total = 0;
-    int rc = fhir_export(s, practice, types, ntypes, argv[optind], NULL, NULL,
+    audit_who who;
+    audit_cli_who(&who, practice);
+    int rc = fhir_export_audit(s, practice, types, ntypes, &who,
+                               "bulk export to NDJSON files", NULL, &err);
+    if (rc != SW_OK) {
+        store_close(s);
+        return cli_fail_err(&err);
+    }
+    rc = fhir_export(s, practice, types, ntypes, argv[optind], NULL, NULL,
                          &total, &err);
     store_close(s);
     if (rc != SW_OK)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/restricted.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/str.h"
@@ -33,6 +34,8 @@ typedef struct bentry {
     int64_t      vid;           /* GET …/_history/n */
     const char  *query;         /* conditional PUT/DELETE, or a GET search */
     bool         search;        /* GET Type?… or GET Type */
+    const char **hits;          /* a search's matches, for its audit entries */
+    size_t       nhits;
     const char  *if_none_exist;
     int64_t      if_match;
     sw_json     *resource;
@@ -266,6 +269,26 @@ static int by_op(const void *pa, const void *pb, void *arg)
     return a->index - b->index;
 }
 
+/* Checks the sender's permission for one entry, with its own type and
+ * action. A transaction stops at the first refusal; a batch entry keeps
+ * its refusal as its outcome (it still gets its id, so references to it
+ * do not break the others) and is never run. */
+static int authorize_entry(bctx *c, bentry *e, fhir_issues *issues)
+{
+    if (c->opts->authorize == NULL)
+        return SW_OK;
+    char why[SW_ERR_MSG_MAX];
+    int rc = c->opts->authorize(c->opts->authorize_arg, e->type,
+                                e->op != OP_GET, why, sizeof why);
+    if (rc == SW_OK)
+        return SW_OK;
+    if (c->transaction)
+        return entry_fail(c, e->index, issues, rc, "%s", why);
+    e->err_code = rc;
+    e->err_msg = sw_arena_strdup(c->a, why);
+    return SW_OK;
+}
+
 static int prepare(bctx *c, const sw_json *list, fhir_issues *issues)
 {
     c->n = list ? list->count : 0;
@@ -288,6 +311,8 @@ static int prepare(bctx *c, const sw_json *list, fhir_issues *issues)
             worst = rc;
             continue;
         }
+        if ((rc = authorize_entry(c, e, issues)) != SW_OK)
+            return rc;
         if (e->op == OP_POST) {
             char *id = sw_arena_alloc(c->a, 37);
             if (id == NULL)
@@ -423,7 +448,7 @@ static int write_version(store_tx *tx, bctx *c, bentry *e, int64_t expect,
     fhir_row row = {
         .practice_id = c->opts->practice_id, .type = e->type, .id = e->id,
         .version = version, .updated_ms = c->now, .method = method,
-        .body = body, .body_len = len, .index = &index,
+        .body = body, .body_len = len, .index = &index, .who = c->opts->who,
     };
     rc = fhir_row_write(tx, &row, expect);
     if (rc != SW_OK)
@@ -481,7 +506,7 @@ static int run_delete(store_tx *tx, bctx *c, bentry *e)
     fhir_row row = {
         .practice_id = c->opts->practice_id, .type = e->type, .id = e->id,
         .version = cur + 1, .updated_ms = c->now, .deleted = true,
-        .method = "DELETE", .body = "", .body_len = 0,
+        .method = "DELETE", .body = "", .body_len = 0, .who = c->opts->who,
     };
     rc = fhir_row_write(tx, &row, cur);
     if (rc == SW_OK) {
@@ -556,7 +581,7 @@ static int run_put(store_tx *tx, bctx *c, bentry *e)
     fhir_put p = {
         .a = c->a, .practice_id = c->opts->practice_id, .type = e->type,
         .id = e->id, .res = e->resource, .index = &index,
-        .if_match = e->if_match, .now_ms = c->now,
+        .if_match = e->if_match, .now_ms = c->now, .who = c->opts->who,
     };
     fhir_result r;
     if ((rc = fhir_row_put(tx, &p, &r, &e->unchanged)) != SW_OK)
@@ -602,6 +627,8 @@ static int run_get(store_tx *tx, bctx *c, bentry *e)
                              issues.count ? issues.items[0].message : "malformed");
     if ((rc = fhir_search_match_ids(tx, c->a, c->opts->practice_id, s, 100, &ids, &n, &more)) != SW_OK)
         return rc;
+    e->hits = ids;
+    e->nhits = n;
     sw_buf b = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     sw_jw w;
     sw_jw_init(&w, &b);
@@ -640,6 +667,56 @@ static int run_get(store_tx *tx, bctx *c, bentry *e)
     return rc == SW_OK ? SW_OK : store_tx_fail(tx, rc, NULL);
 }
 
+/* A read inside a Bundle is audited in the Bundle's transaction, which is
+ * durable before the response leaves: one entry per patient it shows, as
+ * outside a Bundle, and none of them may be a restricted patient without a
+ * grant. */
+static int audit_get(store_tx *tx, bctx *c, const bentry *e)
+{
+    const char **patients = NULL;
+    size_t npatients = 0;
+    int rc;
+    if (e->search) {
+        fhir_ref *refs = sw_arena_calloc(c->a, e->nhits + 1, sizeof *refs);
+        if (refs == NULL)
+            return SW_ENOMEM;
+        for (size_t i = 0; i < e->nhits; i++)
+            refs[i] = (fhir_ref){ e->type, e->hits[i] };
+        rc = fhir_patients_of(tx, c->a, c->opts->practice_id, refs, e->nhits,
+                              &patients, &npatients);
+    } else {
+        fhir_ref one = { e->type, e->id };
+        rc = fhir_patients_of(tx, c->a, c->opts->practice_id, &one, 1,
+                              &patients, &npatients);
+    }
+    if (rc != SW_OK)
+        return rc;
+    for (size_t i = 0; i < npatients; i++) {
+        bool allowed = true;
+        rc = auth_patient_access(tx, c->opts->practice_id,
+                                 c->opts->who->user_id, patients[i], c->now,
+                                 &allowed);
+        if (rc != SW_OK)
+            return rc;
+        if (!allowed)
+            return store_tx_fail(tx, SW_EBREAKGLASS, "Patient/%s's record is "
+                                 "restricted: break the glass first",
+                                 patients[i]);
+    }
+    const char *action = e->search ? AUDIT_SEARCH : AUDIT_READ;
+    audit_entry a = {
+        .who = c->opts->who, .action = action,
+        .feature = audit_feature(e->type, action), .patient_id = "",
+        .res_type = e->type, .res_id = e->search ? "" : e->id,
+        .outcome = AUDIT_SUCCESS, .detail = "bundle",
+    };
+    for (size_t i = 0; i < npatients && rc == SW_OK; i++) {
+        a.patient_id = patients[i];
+        rc = audit_append(tx, &a);
+    }
+    return rc == SW_OK && npatients == 0 ? audit_append(tx, &a) : rc;
+}
+
 static int run_entry(store_tx *tx, bctx *c, bentry *e)
 {
     e->status = 0;
@@ -652,7 +729,10 @@ static int run_entry(store_tx *tx, bctx *c, bentry *e)
     case OP_DELETE: return run_delete(tx, c, e);
     case OP_POST:   return run_post(tx, c, e);
     case OP_PUT:    return run_put(tx, c, e);
-    case OP_GET:    return run_get(tx, c, e);
+    case OP_GET: {
+        int rc = run_get(tx, c, e);
+        return rc == SW_OK && c->opts->who != NULL ? audit_get(tx, c, e) : rc;
+    }
     }
     return SW_EINTERNAL;
 }
@@ -825,10 +905,12 @@ int fhir_bundle_process(sw_store *s, sw_arena *a, sw_json *bundle,
     } else {
         for (size_t i = 0; i < c.n; i++) {
             bentry *e = &c.entries[i];
+            if (e->err_code != SW_OK)
+                continue;      /* refused before it could run */
             c.one = e;
             sw_err err;
-            rc = e->op == OP_GET ? store_read(s, batch_entry_fn, &c, &err)
-                                 : store_write(s, batch_entry_fn, &c, &err);
+            /* A GET too is a write: its audit entry goes with it. */
+            rc = store_write(s, batch_entry_fn, &c, &err);
             if (rc != SW_OK) {
                 e->err_code = rc;
                 e->err_msg = sw_arena_strdup(a, sw_err_text(&err));

@@ -26,6 +26,7 @@
 #include "core/arena.h"
 #include "core/limits.h"
 #include "core/buf.h"
+#include "audit/audit.h"
 #include "core/json.h"
 #include "fhir/validate.h"
 #include "store/store.h"
@@ -43,9 +44,18 @@ typedef struct fhir_bundle_stats {
 
 typedef struct fhir_bundle_opts {
     int64_t            practice_id;
+    const audit_who   *who;      /* who sends it: every entry is audited */
     const char        *base;     /* "http://host/fhir", for fullUrl/location */
     bool               minimal;  /* Prefer: return=minimal: no resources back */
     fhir_bundle_stats *stats;    /* NULL when not wanted */
+    /* Whether the sender may act on an entry of this type (write: POST,
+     * PUT or DELETE, else a read): SW_OK, or SW_EFORBIDDEN with a sentence
+     * in why. A refused transaction entry fails the whole transaction; a
+     * refused batch entry answers 403 on its own and is not run. NULL: no
+     * check (the command line's import). */
+    int              (*authorize)(void *arg, const char *type, bool write,
+                                  char *why, size_t cap);
+    void              *authorize_arg;
 } fhir_bundle_opts;
 
 /* Processes a parsed, validated batch or transaction Bundle and writes the

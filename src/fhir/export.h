@@ -24,4 +24,13 @@ int fhir_export(sw_store *s, int64_t practice_id, const char *const *types,
                 size_t ntypes, const char *dir, fhir_export_progress progress,
                 void *arg, int64_t *total, sw_err *err);
 
+/* Records the export in the audit trail before it happens: one entry
+ * (action export, detail as given) per patient whose data the given types
+ * carry, in one durable transaction. *entries gets how many. */
+struct audit_who;
+int fhir_export_audit(sw_store *s, int64_t practice_id,
+                      const char *const *types, size_t ntypes,
+                      const struct audit_who *who, const char *detail,
+                      int64_t *entries, sw_err *err);
+
 #endif

@@ -39,6 +39,7 @@ struct deferred {
 struct fhir_import {
     sw_store          *store;
     int64_t            practice_id;
+    audit_who          who;          /* the operator at the command line */
     fhir_import_hooks  hooks;
     fhir_import_stats  st;
     struct deferred   *deferred;
@@ -65,6 +66,7 @@ int fhir_import_begin(sw_store *s, int64_t practice_id,
         return SW_ENOMEM;
     im->store = s;
     im->practice_id = practice_id;
+    audit_cli_who(&im->who, practice_id);
     if (hooks)
         im->hooks = *hooks;
     *out = im;
@@ -166,7 +168,8 @@ static int run_bundle(fhir_import *im, sw_arena *a, sw_json *bundle,
 {
     fhir_bundle_stats bs = { 0 };
     fhir_bundle_opts opts = {
-        .practice_id = im->practice_id, .base = "urn:stagewise:import",
+        .practice_id = im->practice_id, .who = &im->who,
+        .base = "urn:stagewise:import",
         .minimal = true, .stats = &bs,
     };
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "auth/restricted.h"
 #include "core/clock.h"
+#include "fhir/model.h"
 #include "fhir/search.h"
 
 /* ---- Inside a transaction ------------------------------------------------ */
@@ -35,10 +37,125 @@ int fhir_row_current(store_tx *tx, int64_t practice_id, const char *type,
     return rc;
 }
 
+bool fhir_links_patient(const char *type, const char *param)
+{
+    fhir_type_id t = fhir_type_by_name(sw_str_of(type));
+    size_t n = fhir_compartment_param_count(t);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fhir_compartment_param(t, i)->code, param) == 0)
+            return true;
+    return false;
+}
+
+const char *fhir_rows_patient(const char *type, const char *id,
+                              const fhir_index_rows *rows)
+{
+    if (strcmp(type, "Patient") == 0)
+        return id;
+    for (size_t i = 0; rows && i < rows->count; i++) {
+        const fhir_index_row *r = &rows->rows[i];
+        if (r->kind == FHIR_IDX_REF && r->s1 && strcmp(r->s1, "Patient") == 0
+            && r->s2 && r->s2[0] && fhir_links_patient(type, r->param))
+            return r->s2;
+    }
+    return "";
+}
+
+int fhir_row_patient(store_tx *tx, int64_t practice_id, const char *type,
+                     const char *id, char out[80])
+{
+    out[0] = '\0';
+    if (strcmp(type, "Patient") == 0) {
+        snprintf(out, 80, "%s", id);
+        return SW_OK;
+    }
+    store_stmt *st;
+    int rc = store_prepare(tx,
+        "SELECT param, target_id FROM fhir_idx_ref WHERE practice_id = ? "
+        "AND res_type = ? AND res_id = ? AND target_type = 'Patient' "
+        "ORDER BY param, ord", &st);
+    if (rc != SW_OK)
+        return rc;
+    bool row = false;
+    if ((rc = store_bind_int64(st, 1, practice_id)) == SW_OK
+        && (rc = store_bind_cstr(st, 2, type)) == SW_OK
+        && (rc = store_bind_cstr(st, 3, id)) == SW_OK)
+        while ((rc = store_step(st, &row)) == SW_OK && row)
+            if (fhir_links_patient(type, store_col_text(st, 0, NULL))) {
+                snprintf(out, 80, "%s", store_col_text(st, 1, NULL));
+                break;
+            }
+    store_finalize(st);
+    return rc;
+}
+
+int fhir_patients_of(store_tx *tx, sw_arena *a, int64_t practice_id,
+                     const fhir_ref *refs, size_t n, const char ***patients,
+                     size_t *npatients)
+{
+    *npatients = 0;
+    *patients = sw_arena_calloc(a, n + 1, sizeof **patients);
+    if (*patients == NULL)
+        return SW_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char p[80];
+        int rc = fhir_row_patient(tx, practice_id, refs[i].type, refs[i].id, p);
+        if (rc != SW_OK)
+            return rc;
+        if (p[0] == '\0')
+            continue;
+        size_t j = 0;
+        while (j < *npatients && strcmp((*patients)[j], p) != 0)
+            j++;
+        if (j < *npatients)
+            continue;
+        if (((*patients)[(*npatients)++] = sw_arena_strdup(a, p)) == NULL)
+            return SW_ENOMEM;
+    }
+    return SW_OK;
+}
+
+/* The audit entry of a new version, in its transaction. */
+static int audit_version(store_tx *tx, const fhir_row *row)
+{
+    char stored_patient[80];
+    const char *patient = "";
+    if (row->deleted) {
+        /* The index still holds the last version's references. */
+        int rc = fhir_row_patient(tx, row->practice_id, row->type, row->id,
+                                  stored_patient);
+        if (rc != SW_OK)
+            return rc;
+        patient = stored_patient;
+    } else {
+        patient = fhir_rows_patient(row->type, row->id, row->index);
+    }
+    bool allowed = true;
+    int rc = auth_patient_access(tx, row->practice_id, row->who->user_id,
+                                 patient, row->updated_ms, &allowed);
+    if (rc != SW_OK)
+        return rc;
+    if (!allowed)
+        return store_tx_fail(tx, SW_EBREAKGLASS, "Patient/%s's record is "
+                             "restricted: break the glass first", patient);
+    const char *action = row->deleted ? AUDIT_DELETE
+                       : row->version == 1 || strcmp(row->method, "POST") == 0
+                       ? AUDIT_CREATE : AUDIT_UPDATE;
+    audit_entry e = {
+        .who = row->who, .action = action,
+        .feature = audit_feature(row->type, action), .patient_id = patient,
+        .res_type = row->type, .res_id = row->id, .outcome = AUDIT_SUCCESS,
+        .at_ms = row->updated_ms,
+    };
+    return audit_append(tx, &e);
+}
+
 int fhir_row_write(store_tx *tx, const fhir_row *row, int64_t expect)
 {
     int rc;
     int64_t deleted = row->deleted ? 1 : 0;
+    if (row->who != NULL && (rc = audit_version(tx, row)) != SW_OK)
+        return rc;
     if (expect == 0) {
         rc = store_exec(tx, NULL,
             "INSERT INTO fhir_resource (practice_id, res_type, res_id, version, "
@@ -153,7 +270,7 @@ int fhir_row_put(store_tx *tx, const fhir_put *p, fhir_result *out,
     fhir_row row = {
         .practice_id = p->practice_id, .type = p->type, .id = p->id,
         .version = found ? cur + 1 : 1, .updated_ms = p->now_ms,
-        .method = "PUT", .index = p->index,
+        .method = "PUT", .index = p->index, .who = p->who,
     };
     rc = stamp_to_arena(p->a, p->res, p->id, row.version, row.updated_ms,
                         &row.body, &row.body_len);
@@ -241,20 +358,24 @@ struct read_ctx {
     const char   *id;
     int64_t       version;
     fhir_version *out;
+    char         *patient;    /* NULL: not wanted */
 };
 
 static int read_fn(store_tx *tx, void *arg)
 {
     struct read_ctx *r = arg;
-    return fhir_row_read(tx, r->a, r->practice_id, r->type, r->id, r->version,
-                         r->out);
+    int rc = fhir_row_read(tx, r->a, r->practice_id, r->type, r->id, r->version,
+                           r->out);
+    if (rc == SW_OK && r->patient != NULL)
+        rc = fhir_row_patient(tx, r->practice_id, r->type, r->id, r->patient);
+    return rc;
 }
 
 int fhir_res_read(sw_store *s, sw_arena *a, int64_t practice_id,
                   const char *type, const char *id, int64_t version,
-                  fhir_version *out, sw_err *err)
+                  fhir_version *out, char *patient, sw_err *err)
 {
-    struct read_ctx r = { a, practice_id, type, id, version, out };
+    struct read_ctx r = { a, practice_id, type, id, version, out, patient };
     int rc = store_read(s, read_fn, &r, err);
     if (rc == SW_ENOTFOUND)
         return version > 0
@@ -346,11 +467,12 @@ static int create_fn(store_tx *tx, void *arg)
     return rc;
 }
 
-int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_create(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, sw_json *res,
                     const fhir_search *if_none_exist, fhir_result *out,
                     sw_err *err)
 {
+    int64_t practice_id = who->practice_id;
     char *id = sw_arena_alloc(a, 37);
     fhir_index_rows index;
     fhir_index_rows_init(&index, a);
@@ -360,6 +482,7 @@ int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
     fhir_row row = {
         .practice_id = practice_id, .type = type, .id = id, .version = 1,
         .updated_ms = sw_now_wall_ms(), .method = "POST", .index = &index,
+        .who = who,
     };
     int rc = stamp_to_arena(a, res, id, 1, row.updated_ms, &row.body, &row.body_len);
     if (rc == SW_OK)
@@ -375,7 +498,7 @@ static int current(sw_store *s, sw_arena *a, int64_t practice_id,
                    const char *type, const char *id, fhir_version *cur,
                    bool *found, sw_err *err)
 {
-    struct read_ctx r = { a, practice_id, type, id, 0, cur };
+    struct read_ctx r = { a, practice_id, type, id, 0, cur, NULL };
     int rc = store_read(s, read_fn, &r, err);
     *found = rc == SW_OK;
     if (rc == SW_ENOTFOUND) {
@@ -398,10 +521,11 @@ static int put_fn(store_tx *tx, void *arg)
     return fhir_row_put(tx, &pc->p, pc->out, &pc->unchanged);
 }
 
-int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_update(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, const char *id, sw_json *res,
                     int64_t if_match, fhir_result *out, sw_err *err)
 {
+    int64_t practice_id = who->practice_id;
     fhir_index_rows index;
     fhir_index_rows_init(&index, a);
     int rc = fhir_index_extract(res, type, &index);
@@ -438,6 +562,7 @@ int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
         .practice_id = practice_id, .type = type, .id = id,
         .version = found ? cur.version + 1 : 1,
         .updated_ms = sw_now_wall_ms(), .method = "PUT", .index = &index,
+        .who = who,
     };
     rc = stamp_to_arena(a, res, id, row.version, row.updated_ms, &row.body,
                         &row.body_len);
@@ -460,16 +585,16 @@ int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
     sw_err_clear(err);
     struct put_ctx pc = {
         .p = { .a = a, .practice_id = practice_id, .type = type, .id = id,
-               .res = res, .index = &index },
+               .res = res, .index = &index, .who = who },
         .out = out,
     };
     return store_write(s, put_fn, &pc, err);
 }
 
 struct delete_ctx {
-    int64_t      practice_id;
-    const char  *type, *id;
-    fhir_result *out;
+    const audit_who *who;
+    const char      *type, *id;
+    fhir_result     *out;
 };
 
 /* A delete has no work to do outside the transaction, so all of it runs
@@ -482,27 +607,28 @@ static int delete_fn(store_tx *tx, void *arg)
     d->out->id = d->id;
     int64_t cur;
     bool deleted;
-    int rc = fhir_row_current(tx, d->practice_id, d->type, d->id, &cur, &deleted);
+    int rc = fhir_row_current(tx, d->who->practice_id, d->type, d->id, &cur,
+                              &deleted);
     if (rc == SW_ENOTFOUND || (rc == SW_OK && deleted))
         return SW_OK;
     if (rc != SW_OK)
         return rc;
     fhir_row row = {
-        .practice_id = d->practice_id, .type = d->type, .id = d->id,
+        .practice_id = d->who->practice_id, .type = d->type, .id = d->id,
         .version = cur + 1, .updated_ms = sw_now_wall_ms(), .deleted = true,
-        .method = "DELETE", .body = "", .body_len = 0,
+        .method = "DELETE", .body = "", .body_len = 0, .who = d->who,
     };
     if ((rc = fhir_row_write(tx, &row, cur)) == SW_OK)
         fill_result(d->out, &row, 200);
     return rc;
 }
 
-int fhir_res_delete(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_delete(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, const char *id, fhir_result *out,
                     sw_err *err)
 {
     (void)a;
-    struct delete_ctx d = { practice_id, type, id, out };
+    struct delete_ctx d = { who, type, id, out };
     return store_write(s, delete_fn, &d, err);
 }
 

@@ -26,6 +26,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "audit/audit.h"
 #include "fhir/index.h"
 #include "store/store.h"
 
@@ -51,6 +52,8 @@ typedef struct fhir_row {
     const char            *body;
     size_t                 body_len;
     const fhir_index_rows *index;     /* NULL for a tombstone */
+    const audit_who       *who;       /* who makes it; its audit entry is
+                                         written in the same transaction */
 } fhir_row;
 
 /* ---- Inside a transaction ------------------------------------------------ */
@@ -59,10 +62,33 @@ typedef struct fhir_row {
  * resource never existed. */
 int fhir_row_current(store_tx *tx, int64_t practice_id, const char *type,
                      const char *id, int64_t *version, bool *deleted);
-/* Writes row as the next version. expect is the version the caller saw:
- * 0 means "must not exist yet". SW_ECONFLICT when the stored version is
- * not expect (someone else wrote first). */
+/* Writes row as the next version, with its audit entry (create, update or
+ * delete, for the patient the resource belongs to) when row->who is set.
+ * expect is the version the caller saw: 0 means "must not exist yet".
+ * SW_ECONFLICT when the stored version is not expect (someone else wrote
+ * first). */
 int fhir_row_write(store_tx *tx, const fhir_row *row, int64_t expect);
+/* The patient a stored resource belongs to: its own id for a Patient,
+ * else the Patient its compartment parameters reference ("" if none). */
+int fhir_row_patient(store_tx *tx, int64_t practice_id, const char *type,
+                     const char *id, char out[80]);
+/* The distinct patients that n stored resources belong to, in order of
+ * first appearance, without "" (resources outside any patient's record). */
+/* Whether search parameter param of resource type `type` links it to a
+ * Patient by the R4 Patient compartment ("subject" of Observation). */
+bool fhir_links_patient(const char *type, const char *param);
+
+typedef struct fhir_ref {
+    const char *type;
+    const char *id;
+} fhir_ref;
+int fhir_patients_of(store_tx *tx, sw_arena *a, int64_t practice_id,
+                     const fhir_ref *refs, size_t n, const char ***patients,
+                     size_t *npatients);
+/* The same from a resource's index rows, before it is stored. */
+const char *fhir_rows_patient(const char *type, const char *id,
+                              const fhir_index_rows *rows);
+
 /* Reads the current version (with body) or a given version (vread). */
 int fhir_row_read(store_tx *tx, sw_arena *a, int64_t practice_id,
                   const char *type, const char *id, int64_t version,
@@ -82,6 +108,7 @@ typedef struct fhir_put {
     const fhir_index_rows *index;     /* extracted from res */
     int64_t                if_match;  /* 0: none */
     int64_t                now_ms;
+    const audit_who       *who;
 } fhir_put;
 
 typedef struct fhir_result fhir_result;
@@ -111,10 +138,14 @@ struct fhir_result {
 };
 
 /* The current version, or SW_ENOTFOUND, or SW_EGONE (with *out filled:
- * version and time of the deletion). version > 0 reads that version. */
+ * version and time of the deletion). version > 0 reads that version.
+ * patient (80 bytes) gets the patient the resource belongs to, read in the
+ * same snapshot, for the audit entry of the read. */
 int fhir_res_read(sw_store *s, sw_arena *a, int64_t practice_id,
                   const char *type, const char *id, int64_t version,
-                  fhir_version *out, sw_err *err);
+                  fhir_version *out, char *patient, sw_err *err);
+
+/* The writes below run for who (its practice, and its audit entries). */
 
 /* Create with a server-assigned id. res is the validated tree. With
  * if_none_exist (a parsed search, NULL for none) the create is conditional:
@@ -122,18 +153,18 @@ int fhir_res_read(sw_store *s, sw_arena *a, int64_t practice_id,
  * conditional creates make one resource; one match returns it (200), more
  * than one is SW_EPRECOND. */
 struct fhir_search;
-int fhir_res_create(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_create(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, sw_json *res,
                     const struct fhir_search *if_none_exist, fhir_result *out,
                     sw_err *err);
 /* Update (or create with the client's id). if_match > 0 requires that
  * version (SW_EPRECOND otherwise). */
-int fhir_res_update(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_update(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, const char *id, sw_json *res,
                     int64_t if_match, fhir_result *out, sw_err *err);
 /* Delete: a new tombstone version. Deleting what does not exist or is
  * already deleted succeeds and writes nothing (*out->version is 0). */
-int fhir_res_delete(sw_store *s, sw_arena *a, int64_t practice_id,
+int fhir_res_delete(sw_store *s, sw_arena *a, const audit_who *who,
                     const char *type, const char *id, fhir_result *out,
                     sw_err *err);
 

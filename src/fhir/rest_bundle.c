@@ -15,8 +15,11 @@ int fhir_post_bundle(sw_request *req, sw_response *res)
         return rc;
     fhir_bundle_opts opts = {
         .practice_id = fr.practice_id,
+        .who = &fr.who,
         .base = fr.base,
         .minimal = fhir_prefer_return(req) == FHIR_RETURN_MINIMAL,
+        .authorize = fhir_authz_bundle_entry,
+        .authorize_arg = &fr,
     };
     fhir_issues *issues = sw_arena_calloc(req->arena, 1, sizeof *issues);
     if (issues == NULL)

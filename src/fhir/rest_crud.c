@@ -14,12 +14,17 @@ int fhir_get_read(sw_request *req, sw_response *res)
     int rc = fhir_begin(req, res, &fr);
     if (rc != SW_OK)
         return rc;
+    if (strcmp(fr.type, "AuditEvent") == 0)
+        return fhir_audit_event_read(&fr);
     fhir_version v;
+    char patient[80];
     rc = fhir_res_read(fr.env->store, req->arena, fr.practice_id, fr.type,
-                       fr.id, 0, &v, &res->err);
+                       fr.id, 0, &v, patient, &res->err);
     if (rc == SW_EGONE)
         fhir_version_headers(&fr, v.version, v.updated_ms);
     if (rc != SW_OK)
+        return rc;
+    if ((rc = fhir_audit_read(&fr, AUDIT_READ, fr.type, fr.id, patient, "")) != SW_OK)
         return rc;
     fhir_version_headers(&fr, v.version, v.updated_ms);
     return http_reply(res, 200, FHIR_JSON_TYPE, v.body, v.body_len);
@@ -36,12 +41,23 @@ int fhir_get_vread(sw_request *req, sw_response *res)
                         0x7fffffffffffffffL, &vid))
         return http_fail(res, SW_EBADREQUEST, "a version id is a whole number "
                          "from 1");
+    if (strcmp(fr.type, "AuditEvent") == 0) {
+        /* An audit entry never changes: it has one version. */
+        if (vid != 1)
+            return http_fail(res, SW_ENOTFOUND, "AuditEvent/%s has only "
+                             "version 1", fr.id);
+        return fhir_audit_event_read(&fr);
+    }
     fhir_version v;
+    char patient[80];
     rc = fhir_res_read(fr.env->store, req->arena, fr.practice_id, fr.type,
-                       fr.id, vid, &v, &res->err);
+                       fr.id, vid, &v, patient, &res->err);
     if (rc == SW_EGONE)
         fhir_version_headers(&fr, v.version, v.updated_ms);
     if (rc != SW_OK)
+        return rc;
+    if ((rc = fhir_audit_read(&fr, AUDIT_READ, fr.type, fr.id, patient,
+                              "vread")) != SW_OK)
         return rc;
     fhir_version_headers(&fr, v.version, v.updated_ms);
     return http_reply(res, 200, FHIR_JSON_TYPE, v.body, v.body_len);
@@ -81,7 +97,7 @@ int fhir_post_create(sw_request *req, sw_response *res)
                                  : http_fail(res, rc, NULL);
     }
     fhir_result out;
-    rc = fhir_res_create(fr.env->store, req->arena, fr.practice_id, fr.type,
+    rc = fhir_res_create(fr.env->store, req->arena, &fr.who, fr.type,
                          doc, cond, &out, &res->err);
     if (rc != SW_OK)
         return rc;
@@ -109,7 +125,7 @@ int fhir_put_update(sw_request *req, sw_response *res)
         return http_fail(res, SW_EBADREQUEST, "the resource's id must be the "
                          "id in the URL (%s)", fr.id);
     fhir_result out;
-    rc = fhir_res_update(fr.env->store, req->arena, fr.practice_id, fr.type,
+    rc = fhir_res_update(fr.env->store, req->arena, &fr.who, fr.type,
                          fr.id, doc, if_match, &out, &res->err);
     if (rc != SW_OK)
         return rc;
@@ -127,7 +143,7 @@ int fhir_delete(sw_request *req, sw_response *res)
     if (rc != SW_OK)
         return rc;
     fhir_result out;
-    rc = fhir_res_delete(fr.env->store, req->arena, fr.practice_id, fr.type,
+    rc = fhir_res_delete(fr.env->store, req->arena, &fr.who, fr.type,
                          fr.id, &out, &res->err);
     if (rc != SW_OK)
         return rc;

@@ -11,7 +11,9 @@
  * Parameters: _type (comma-separated resource types), _since (an instant:
  * only resources changed since), _count and _offset (paging, default
  * EVERYTHING_PAGE entries). Resources the record references but that are
- * outside the compartment (practitioners, medications) are not added. */
+ * outside the compartment (practitioners, medications) are not added, and
+ * neither are types the user's role may not read (rest_authz.c): front
+ * desk gets the demographics only. */
 #include "rest_int.h"
 
 #include <stdio.h>
@@ -58,16 +60,6 @@ static bool wanted_type(const struct everything *e, const char *type)
     return false;
 }
 
-/* Whether param links type to a Patient by the compartment definition. */
-static bool compartment_param(const char *type, const char *param)
-{
-    fhir_type_id t = fhir_type_by_name(sw_str_of(type));
-    size_t n = fhir_compartment_param_count(t);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(fhir_compartment_param(t, i)->code, param) == 0)
-            return true;
-    return false;
-}
 
 static int add_member(struct everything *e, store_tx *tx, const char *type,
                       const char *id)
@@ -139,7 +131,7 @@ static int everything_fn(store_tx *tx, void *arg)
         const char *type = store_col_text(st, 0, NULL);
         const char *param = store_col_text(st, 2, NULL);
         if (strcmp(type, "Patient") != 0 && wanted_type(e, type)
-            && compartment_param(type, param))
+            && fhir_links_patient(type, param))
             rc = add_member(e, tx, type, store_col_text(st, 1, NULL));
     }
     store_finalize(st);
@@ -224,6 +216,9 @@ int fhir_get_everything(sw_request *req, sw_response *res)
     };
     if ((rc = read_params(&fr, &e)) != SW_OK)
         return rc;
+    /* The record shows only the types the user may read. */
+    if (fhir_authz_readable_types(&fr, &e.types, &e.ntypes) != SW_OK)
+        return http_fail(res, SW_ENOMEM, NULL);
     sw_jw w;
     sw_jw_init(&w, &res->body);
     e.w = &w;
@@ -233,6 +228,9 @@ int fhir_get_everything(sw_request *req, sw_response *res)
         return rc;
     if (!e.found)
         return http_fail(res, SW_ENOTFOUND, "Patient/%s is not known", fr.id);
+    if ((rc = fhir_audit_read(&fr, AUDIT_READ, "Patient", fr.id, fr.id,
+                              "$everything")) != SW_OK)
+        return rc;
     sw_jw_object_end(&w);
     if ((rc = sw_jw_finish(&w)) != SW_OK)
         return http_fail(res, rc, NULL);

@@ -90,6 +90,40 @@ static void page_link(sw_jw *w, fhir_req *fr, const char *relation,
     sw_jw_object_end(w);
 }
 
+struct patients_ctx {
+    sw_arena       *a;
+    int64_t         practice_id;
+    const fhir_ref *refs;
+    size_t          n;
+    const char    **patients;
+    size_t          npatients;
+};
+
+static int patients_fn(store_tx *tx, void *arg)
+{
+    struct patients_ctx *c = arg;
+    return fhir_patients_of(tx, c->a, c->practice_id, c->refs, c->n,
+                            &c->patients, &c->npatients);
+}
+
+/* Records whose versions the page shows before it is sent. */
+static int audit_page(fhir_req *fr, const fhir_history_entry *entries, int n)
+{
+    sw_arena *a = fr->req->arena;
+    fhir_ref *refs = sw_arena_calloc(a, (size_t)n + 1, sizeof *refs);
+    if (refs == NULL)
+        return http_fail(fr->res, SW_ENOMEM, NULL);
+    for (int i = 0; i < n; i++)
+        refs[i] = (fhir_ref){ entries[i].type, entries[i].id };
+    struct patients_ctx c = { a, fr->practice_id, refs, (size_t)n, NULL, 0 };
+    int rc = store_read(fr->env->store, patients_fn, &c, &fr->res->err);
+    if (rc != SW_OK)
+        return rc;
+    return fhir_audit_patients(fr, AUDIT_READ, fr->type ? fr->type : "",
+                               fr->id ? fr->id : "", c.patients, c.npatients,
+                               "_history");
+}
+
 static const char *entry_status(const fhir_history_entry *e)
 {
     if (e->v.deleted)
@@ -115,17 +149,31 @@ int fhir_get_history(sw_request *req, sw_response *res)
                           &total, &res->err);
     if (rc != SW_OK)
         return rc;
+    /* A resource with no versions is not in this practice: the same 404
+     * as a read, whether it exists elsewhere or nowhere. */
+    if (fr.id != NULL && total == 0 && p.since_ms == 0)
+        return http_fail(res, SW_ENOTFOUND, "%s/%s is not known", fr.type,
+                         fr.id);
+    /* The system-wide history spans every type: it shows only those the
+     * user may read, and then no total, which would count the others.
+     * Paging stays by position in the whole history. */
+    int fetched = n;
+    bool filtered = fr.type == NULL && fhir_authz_filter_history(&fr, entries, &n);
+    if ((rc = audit_page(&fr, entries, n)) != SW_OK)
+        return rc;
 
     sw_jw w;
     sw_jw_init(&w, &res->body);
     fhir_bundle_head(&w, "history");
-    sw_jw_key(&w, "total");
-    sw_jw_int(&w, total);
+    if (!filtered) {
+        sw_jw_key(&w, "total");
+        sw_jw_int(&w, total);
+    }
     sw_jw_key(&w, "link");
     sw_jw_array_begin(&w);
     page_link(&w, &fr, "self", &p, p.offset);
-    if (p.offset + n < total && p.count > 0)
-        page_link(&w, &fr, "next", &p, p.offset + n);
+    if (p.offset + fetched < total && p.count > 0)
+        page_link(&w, &fr, "next", &p, p.offset + fetched);
     if (p.offset > 0)
         page_link(&w, &fr, "previous", &p,
                   p.offset > p.count ? p.offset - p.count : 0);

@@ -22,16 +22,32 @@
 #include "fhir/search.h"
 
 struct run_ctx {
+    const fhir_req     *fr;
     sw_arena           *a;
     int64_t             practice_id;
     const fhir_search  *s;
     fhir_search_result  r;
+    const char        **patients;   /* whose data the page shows */
+    size_t              npatients;
+    size_t              dropped;    /* includes the user may not read */
 };
 
 static int run_fn(store_tx *tx, void *arg)
 {
     struct run_ctx *c = arg;
-    return fhir_search_run(tx, c->a, c->practice_id, c->s, &c->r);
+    int rc = fhir_search_run(tx, c->a, c->practice_id, c->s, &c->r);
+    if (rc != SW_OK)
+        return rc;
+    /* Before the patients are counted: what is dropped is neither sent
+     * nor audited. */
+    c->dropped = fhir_authz_drop_includes(c->fr, &c->r);
+    fhir_ref *refs = sw_arena_calloc(c->a, c->r.nhits + 1, sizeof *refs);
+    if (refs == NULL)
+        return SW_ENOMEM;
+    for (size_t i = 0; i < c->r.nhits; i++)
+        refs[i] = (fhir_ref){ c->r.hits[i].type, c->r.hits[i].id };
+    return fhir_patients_of(tx, c->a, c->practice_id, refs, c->r.nhits,
+                            &c->patients, &c->npatients);
 }
 
 /* Percent-encodes a query name or value, keeping what is unambiguous in
@@ -189,6 +205,8 @@ static int write_bundle(fhir_req *fr, const fhir_search *s,
 
 static int search(fhir_req *fr, const http_param *params, int nparams)
 {
+    if (strcmp(fr->type, "AuditEvent") == 0)
+        return fhir_audit_event_search(fr, params, nparams);
     sw_request *req = fr->req;
     fhir_issues *issues = sw_arena_calloc(req->arena, 1, sizeof *issues);
     if (issues == NULL)
@@ -200,9 +218,19 @@ static int search(fhir_req *fr, const http_param *params, int nparams)
         return fhir_fail_issues(req, fr->res, rc, issues);
     if (rc != SW_OK)
         return http_fail(fr->res, rc, NULL);
+    if ((rc = fhir_authz_search(fr, s)) != SW_OK)
+        return rc;
     s->base = fr->base;
-    struct run_ctx ctx = { .a = req->arena, .practice_id = fr->practice_id, .s = s };
+    struct run_ctx ctx = { .fr = fr, .a = req->arena,
+                           .practice_id = fr->practice_id, .s = s };
     rc = store_read(fr->env->store, run_fn, &ctx, &fr->res->err);
+    if (rc != SW_OK)
+        return rc;
+    if (fhir_authz_note_dropped(fr, issues, ctx.dropped) != SW_OK)
+        return http_fail(fr->res, SW_ENOMEM, NULL);
+    rc = fhir_audit_patients(fr, AUDIT_SEARCH, fr->type, "",
+                             ctx.patients, ctx.npatients,
+                             fhir_audit_param_names(fr, params, nparams));
     if (rc != SW_OK)
         return rc;
     rc = write_bundle(fr, s, &ctx.r, issues);

@@ -7,12 +7,15 @@
 #ifndef SW_SERVER_APP_H
 #define SW_SERVER_APP_H
 
+#include <jansson.h>
+
+#include "audit/audit.h"
 #include "auth/session.h"
 #include "fhir/rest.h"
 #include "http/http.h"
 #include "store/store.h"
 
-#define SERVER_MAX_TABLES 8
+#define SERVER_MAX_TABLES 16
 
 typedef struct sw_app {
     sw_store   *store;
@@ -30,6 +33,11 @@ size_t server_route_tables(sw_app *app);
 /* Each area's table. */
 extern const http_route_table health_routes;
 extern const http_route_table session_routes;
+extern const http_route_table mfa_routes;        /* api_mfa.c */
+extern const http_route_table practice_routes;   /* api_practice.c */
+extern const http_route_table users_routes;      /* api_users.c */
+extern const http_route_table audit_routes;      /* api_audit.c */
+extern const http_route_table break_glass_routes; /* api_break_glass.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);
@@ -40,5 +48,26 @@ const http_filter *server_filters(size_t *count);
 int server_authenticate(sw_request *req, sw_response *res);
 /* The signed-in user's session, or NULL on a public route. */
 const auth_session *server_principal(const sw_request *req);
+
+/* ---- Shared by /api handlers (api_json.c) -------------------------------- */
+
+/* Reads the request body as a JSON object: 415 unless the Content-Type is
+ * application/json, 413 past max bytes, 400 for bad JSON (position only,
+ * never the text) or a non-object. *out is the caller's to json_decref. */
+int server_json_body(sw_request *req, sw_response *res, size_t max,
+                     json_t **out);
+/* SW_OK when every member of doc is one of names (NULL-terminated), else
+ * a 400 naming the first stranger. */
+int server_json_only_members(json_t *doc, const char *const *names,
+                             sw_response *res);
+/* Answers doc (consumed) with Cache-Control: no-store. */
+int server_reply_json(sw_response *res, int status, json_t *doc);
+/* An error in the /api shape with an id of its own ("mfa_required") and
+ * the HTTP status of code; returns code. */
+int server_fail_as(sw_response *res, int code, const char *id,
+                   const char *msg);
+/* Who is acting, for audit entries: the signed-in user (or nobody on a
+ * public route), the client address and the request id. */
+void server_audit_who(const sw_request *req, audit_who *who);
 
 #endif

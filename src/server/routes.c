@@ -3,6 +3,7 @@
  * adds routes adds its table here; one that checks every request (rollout,
  * audit) adds its filter after authentication, which they depend on. */
 #include "app.h"
+#include "authorize.h"
 
 size_t server_route_tables(sw_app *app)
 {
@@ -11,12 +12,18 @@ size_t server_route_tables(sw_app *app)
     app->fhir_table = fhir_route_table(&app->fhir);
     app->tables[n++] = &health_routes;
     app->tables[n++] = &session_routes;
+    app->tables[n++] = &mfa_routes;
+    app->tables[n++] = &practice_routes;
+    app->tables[n++] = &users_routes;
+    app->tables[n++] = &audit_routes;
+    app->tables[n++] = &break_glass_routes;
     app->tables[n++] = &app->fhir_table;
     return n;
 }
 
 static const http_filter filters[] = {
     { "auth", server_authenticate },
+    { "authorize", server_authorize },
 };
 
 const http_filter *server_filters(size_t *count)

@@ -31,10 +31,12 @@ static void examples_come_back_unchanged(void **state)
     (void)state;
     char *db = sw_test_fresh_db();
     sw_test_init_db(db);
+    assert_int_equal(sw_test_add_user(db, SW_TEST_CLINICIAN,
+                                      "physician,practice_admin,biller"), 0);
     sw_test_server srv;
     char auth[512];
     assert_int_equal(sw_test_server_start(&srv, db, NULL), 0);
-    assert_int_equal(sw_test_sign_in(&srv, auth, sizeof auth), 0);
+    assert_int_equal(sw_test_sign_in_as(&srv, SW_TEST_CLINICIAN, auth, sizeof auth), 0);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/fhir-r4-examples", getenv("STAGEWISE_TEST_DATA"));
     DIR *d = opendir(dir);

@@ -143,8 +143,11 @@ static void synthea_round_trip(void **state)
     free(out);
     free(err);
 
+    assert_int_equal(sw_test_add_user(e.db, SW_TEST_CLINICIAN,
+                                      "physician,practice_admin"), 0);
     assert_int_equal(sw_test_server_start(&e.srv, e.db, NULL), 0);
-    assert_int_equal(sw_test_sign_in(&e.srv, e.auth, sizeof e.auth), 0);
+    assert_int_equal(sw_test_sign_in_as(&e.srv, SW_TEST_CLINICIAN, e.auth,
+                                        sizeof e.auth), 0);
     round_trip_of_patient_bundles(&e);
     assert_int_equal(sw_test_server_stop(&e.srv, SIGTERM, 15), 0);
 

@@ -303,11 +303,13 @@ static void run_file(const char *dir, const char *name)
     assert_non_null(f);
     char *db = sw_test_fresh_db();
     sw_test_init_db(db);
+    assert_int_equal(sw_test_add_user(db, SW_TEST_CLINICIAN,
+                                      "physician,practice_admin"), 0);
     sw_test_server *srvp = &current;
     assert_int_equal(sw_test_server_start(srvp, db, NULL), 0);
     const sw_test_server srv = *srvp;
     char auth[512];
-    assert_int_equal(sw_test_sign_in(&srv, auth, sizeof auth), 0);
+    assert_int_equal(sw_test_sign_in_as(&srv, SW_TEST_CLINICIAN, auth, sizeof auth), 0);
     struct vars v = { .n = 0 };
 
     struct exchange x = { 0 };

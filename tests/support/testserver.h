@@ -11,6 +11,9 @@
 #include <sys/types.h>
 
 #define SW_TEST_ADMIN_PASSWORD "correct-horse-battery-9"
+/* The user sw_test_env_start signs in as: physician and practice admin,
+ * with the admin's password. */
+#define SW_TEST_CLINICIAN "dr.test"
 
 /* Runs `stagewise ARGS…` (argv[0] is the first argument, NULL-terminated),
  * with extra environment entries "NAME=VALUE" (NULL-terminated, may be
@@ -61,9 +64,15 @@ const char *sw_http_header(const sw_http_result *r, const char *name,
  * Returns 0, or -1 with the response printed. */
 int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap);
 
+/* Signs in as username (password SW_TEST_ADMIN_PASSWORD). */
+int sw_test_sign_in_as(const sw_test_server *s, const char *username,
+                       char *header, size_t cap);
+/* Adds a user of practice 1 with the given roles and the admin's password,
+ * straight into the database (the server may be running). 0 or -1. */
+int sw_test_add_user(const char *db_url, const char *username, const char *roles);
 /* The usual fixture of an API test: a fresh database of this run's store,
- * initialized, a server on it, and the admin signed in (auth holds the
- * Authorization header). */
+ * initialized, a server on it, and SW_TEST_CLINICIAN signed in (auth holds
+ * the Authorization header). */
 typedef struct sw_test_env {
     char          *db;
     sw_test_server srv;

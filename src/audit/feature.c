@@ -1,0 +1,48 @@
+/* feature.c - which feature a FHIR interaction belongs to, for the audit
+ * trail and the adoption benchmarks that read it.
+ *
+ * A feature id is "module.action": the module of DESIGN.md §4 that governs
+ * the resource type ("allergies", "eprescribing", …), then the interaction
+ * ("create", "read", …). Workflow features with their own names
+ * (eprescribing.send, documentation.sign) are recorded by the workflows
+ * that perform them. Types no module governs belong to "record". The
+ * rollout issue's module catalog will own this table. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *type;
+    const char *module;
+} governed[] = {
+    { "Patient",            "registration" },
+    { "RelatedPerson",      "registration" },
+    { "Coverage",           "registration" },
+    { "Appointment",        "scheduling" },
+    { "Schedule",           "scheduling" },
+    { "Slot",               "scheduling" },
+    { "Encounter",          "documentation" },
+    { "Composition",        "documentation" },
+    { "DocumentReference",  "documentation" },
+    { "Condition",          "problems" },
+    { "AllergyIntolerance", "allergies" },
+    { "MedicationStatement","medications" },
+    { "Observation",        "vitals" },
+    { "MedicationRequest",  "eprescribing" },
+    { "ServiceRequest",     "orders" },
+    { "DiagnosticReport",   "results" },
+    { "Immunization",       "immunizations" },
+    { "ChargeItem",         "charge_capture" },
+};
+
+const char *audit_feature(const char *res_type, const char *action)
+{
+    static __thread char id[64];
+    const char *module = "record";
+    for (size_t i = 0; res_type && i < sizeof governed / sizeof governed[0]; i++)
+        if (strcmp(governed[i].type, res_type) == 0)
+            module = governed[i].module;
+    snprintf(id, sizeof id, "%s.%s", module, action ? action : "");
+    return id;
+}
