@@ -23,20 +23,6 @@
 #include "testdb.h"
 #include "testserver.h"
 
-static int setup(void **state)
-{
-    sw_test_env *e = calloc(1, sizeof *e);
-    *state = e;
-    return sw_test_env_start(e);
-}
-
-static int teardown(void **state)
-{
-    sw_test_env *e = *state;
-    int rc = sw_test_env_stop(e);
-    free(e);
-    return rc;
-}
 
 static long post(sw_test_env *e, const char *path, const char *body, size_t n,
                  char **out)
@@ -148,11 +134,11 @@ static void transaction_to_nowhere(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(deep_nesting, setup, teardown),
-        cmocka_unit_test_setup_teardown(huge_body, setup, teardown),
-        cmocka_unit_test_setup_teardown(invalid_utf8, setup, teardown),
-        cmocka_unit_test_setup_teardown(long_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(transaction_to_nowhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(deep_nesting, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(huge_body, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(invalid_utf8, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(long_id, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(transaction_to_nowhere, sw_test_env_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,20 +23,6 @@
 
 #define CLIENTS 16
 
-static int setup(void **state)
-{
-    sw_test_env *e = calloc(1, sizeof *e);
-    *state = e;
-    return sw_test_env_start(e);
-}
-
-static int teardown(void **state)
-{
-    sw_test_env *e = *state;
-    int rc = sw_test_env_stop(e);
-    free(e);
-    return rc;
-}
 
 static long put(sw_test_env *f, const char *path, const char *if_match,
                 const char *body, char *etag, size_t cap)
@@ -206,9 +192,9 @@ static void conditional_create_makes_one(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(if_match_has_one_winner, setup, teardown),
-        cmocka_unit_test_setup_teardown(saves_without_if_match_all_land, setup, teardown),
-        cmocka_unit_test_setup_teardown(conditional_create_makes_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(if_match_has_one_winner, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(saves_without_if_match_all_land, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(conditional_create_makes_one, sw_test_env_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,20 +23,6 @@
 
 #define ENTRIES 6
 
-static int setup(void **state)
-{
-    sw_test_env *e = calloc(1, sizeof *e);
-    *state = e;
-    return sw_test_env_start(e);
-}
-
-static int teardown(void **state)
-{
-    sw_test_env *e = *state;
-    int rc = sw_test_env_stop(e);
-    free(e);
-    return rc;
-}
 
 static long request(sw_test_env *f, const char *method, const char *path,
                     const char *body, char **out)
@@ -139,7 +125,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(failure_at_every_entry_undoes_everything,
-                                        setup, teardown),
+                                        sw_test_env_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -396,6 +396,21 @@ int sw_test_env_stop(sw_test_env *e)
     return status == 0 ? 0 : -1;
 }
 
+int sw_test_env_setup(void **state)
+{
+    sw_test_env *e = calloc(1, sizeof *e);
+    *state = e;
+    return e ? sw_test_env_start(e) : -1;
+}
+
+int sw_test_env_teardown(void **state)
+{
+    sw_test_env *e = *state;
+    int rc = sw_test_env_stop(e);
+    free(e);
+    return rc;
+}
+
 char *sw_test_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

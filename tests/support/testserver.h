@@ -83,6 +83,10 @@ typedef struct sw_test_env {
 int sw_test_env_start(sw_test_env *e);
 /* Stops the server (SIGTERM) and frees; 0 when it stopped cleanly. */
 int sw_test_env_stop(sw_test_env *e);
+/* The same as cmocka setup and teardown functions: *state is a new
+ * sw_test_env, started; then stopped and freed. */
+int sw_test_env_setup(void **state);
+int sw_test_env_teardown(void **state);
 
 /* Reads a whole file (the test fails if it cannot); the caller frees. */
 char *sw_test_slurp(const char *path, size_t *len);
