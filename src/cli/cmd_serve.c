@@ -16,6 +16,7 @@ static const char usage[] =
     "                       [--session-idle DURATION] [--session-max DURATION]\n"
     "                       [--lockout DURATION]\n"
     "                       [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]\n"
+    "                       [--web DIR]\n"
     "\n"
     "Serves the web app, /api and /fhir over HTTP until SIGTERM or SIGINT, then\n"
     "finishes the requests in flight and closes the database cleanly.\n"
@@ -42,6 +43,8 @@ static const char usage[] =
     "  --trust-proxy ADDR[,ADDR]  reverse proxies (IP addresses) whose\n"
     "                           X-Forwarded-For and X-Forwarded-Proto are believed;\n"
     "                           from anyone else those headers are ignored\n"
+    "  --web DIR                the web app's files (index.html, static/); default:\n"
+    "                           the web/ directory of the source tree it was built from\n"
     "\n"
     "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
 
@@ -89,6 +92,7 @@ enum {
     OPT_TLS_CERT,
     OPT_TLS_KEY,
     OPT_TRUST_PROXY,
+    OPT_WEB,
 };
 
 /* Splits "a,b" into proxies[] (pointers into a copy in buf); false when
@@ -129,6 +133,7 @@ static int run(int argc, char **argv)
         { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { "trust-proxy", required_argument, NULL, OPT_TRUST_PROXY },
+        { "web", required_argument, NULL, OPT_WEB },
         { 0, 0, 0, 0 },
     };
     int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
@@ -138,7 +143,7 @@ static int run(int argc, char **argv)
     int port = 8080;
     long threads = SW_HTTP_DEFAULT_THREADS, timeout = SW_HTTP_REQUEST_TIMEOUT_S;
     long idle = SW_HTTP_IDLE_TIMEOUT_S;
-    const char *tls_cert = NULL, *tls_key = NULL;
+    const char *tls_cert = NULL, *tls_key = NULL, *web = NULL;
     static char proxy_text[1024];
     static const char *proxies[SERVER_MAX_TRUSTED_PROXIES];
     size_t nproxies = 0;
@@ -203,6 +208,9 @@ static int run(int argc, char **argv)
         case OPT_TLS_KEY:
             tls_key = optarg;
             break;
+        case OPT_WEB:
+            web = optarg;
+            break;
         case OPT_TRUST_PROXY:
             nproxies = 0;
             if (!parse_proxies(optarg, proxy_text, sizeof proxy_text, proxies,
@@ -236,6 +244,7 @@ static int run(int argc, char **argv)
         .tls_key_path = tls_key,
         .trusted_proxies = proxies,
         .ntrusted_proxies = nproxies,
+        .web_dir = web,
     };
     sw_err err;
     int rc = server_run(&so, &err);

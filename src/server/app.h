@@ -13,6 +13,7 @@
 #include "auth/session.h"
 #include "fhir/rest.h"
 #include "http/http.h"
+#include "server/web.h"
 #include "store/store.h"
 
 #define SERVER_MAX_TABLES 16
@@ -23,6 +24,8 @@ typedef struct sw_app {
     fhir_env    fhir;
     /* The route tables served, built by server_route_tables. */
     http_route_table        fhir_table;
+    web_files               web;          /* the web app (web.h) */
+    http_route_table        web_table;
     const http_route_table *tables[SERVER_MAX_TABLES];
 } sw_app;
 

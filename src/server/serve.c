@@ -92,6 +92,9 @@ int server_run(const serve_options *opt, sw_err *err)
         if (rc != SW_OK)
             goto out_pem;
     }
+    rc = web_load(opt->web_dir ? opt->web_dir : SW_WEB_DIR, &app.web, err);
+    if (rc != SW_OK)
+        goto out_pem;
     store_options so = { .create = false, .connections = opt->threads };
     rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)
@@ -157,6 +160,7 @@ out_store:
     if (rc == SW_OK)
         sw_info("stopped cleanly");
 out_pem:
+    web_free(&app.web);
     pem_free(key);
     pem_free(cert);
     return rc;

@@ -24,6 +24,8 @@ typedef struct serve_options {
     /* Reverse proxies whose X-Forwarded-For/-Proto are believed. */
     const char *const *trusted_proxies;
     size_t      ntrusted_proxies;
+    /* The web app's directory (web.h); NULL: SW_WEB_DIR, the source tree's. */
+    const char *web_dir;
 } serve_options;
 
 /* The largest certificate chain or key file read, and the most proxies
