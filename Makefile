@@ -25,6 +25,7 @@ run: build
 
 test:
 	@sh scripts/deps.sh test
+	@sh scripts/npm-deps.sh
 	@$(CMAKE_GEN) -DSW_TESTS=ON -DSW_WERROR=ON -DSW_SANITIZER_TREE=ON -DSW_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 	@sh tests/run.sh $(BUILD) $(JOBS)

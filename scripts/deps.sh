@@ -5,7 +5,7 @@
 set -eu
 
 pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libutf8proc-dev"
-pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux openssl"
+pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux openssl chromium nodejs"
 pkgs_bench="nginx wrk curl nodejs"
 
 wanted=""
@@ -27,6 +27,11 @@ for p in $wanted; do
         *) missing="$missing $p" ;;
     esac
 done
+# npm comes with some builds of nodejs and as Debian's own package with
+# others: only a machine without the command needs the package.
+case " $wanted " in
+    *" nodejs "*) command -v npm >/dev/null 2>&1 || missing="$missing npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
