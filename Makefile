@@ -1,5 +1,6 @@
 # Stagewise. The two commands a newcomer needs:
-#   make run    install what is missing, build, create the demo database, serve
+#   make run    install what is missing, build, create the demo database
+#               (with the Synthea patients of tests/data/synthea), serve
 #   make test   install what tests need, build everything, run every suite
 # Other targets: make (build only), make bench, make clean, make fhir-tables.
 
@@ -20,7 +21,8 @@ build:
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@test -f $(DB) || $(BUILD)/stagewise init --db sqlite:$(DB) --demo
+	@test -f $(DB) || { $(BUILD)/stagewise init --db sqlite:$(DB) --demo && \
+	    $(BUILD)/stagewise import --db sqlite:$(DB) tests/data/synthea; }
 	@exec $(BUILD)/stagewise serve --db sqlite:$(DB) --listen $(LISTEN)
 
 test:

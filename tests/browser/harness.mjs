@@ -16,6 +16,7 @@ import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const webDir = join(here, "..", "..", "web");
+export const testData = join(here, "..", "data");
 export const DEMO_PASSWORD = "stagewise-demo";
 
 function need(name) {
@@ -24,12 +25,15 @@ function need(name) {
   return v;
 }
 
-// A demo database and a server on it; resolves to { base, stop }.
-export async function startServer(extraArgs = []) {
+// A demo database (with the files or directories of `imports` loaded by
+// `stagewise import`) and a server on it; resolves to { base, stop }.
+export async function startServer(extraArgs = [], imports = []) {
   const bin = need("STAGEWISE_BIN");
   const dir = mkdtempSync(join(need("STAGEWISE_TEST_TMP"), "browser-"));
   const db = `sqlite:${join(dir, "demo.db")}`;
   execFileSync(bin, ["init", "--db", db, "--demo"], { stdio: "ignore" });
+  for (const path of imports)
+    execFileSync(bin, ["import", "--db", db, path], { stdio: "ignore" });
   const proc = spawn(bin, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web", webDir, ...extraArgs],
                      { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -82,8 +86,8 @@ export async function signIn(page, base, username, password = DEMO_PASSWORD) {
 // Runs the tests in order, each in a fresh browser context; prints one
 // line per test and exits non-zero if any failed (with a screenshot of
 // the failing page).
-export async function run(tests, { serverArgs = [] } = {}) {
-  const server = await startServer(serverArgs);
+export async function run(tests, { serverArgs = [], imports = [] } = {}) {
+  const server = await startServer(serverArgs, imports);
   const browser = await launchBrowser();
   let failed = 0;
   try {

@@ -1,30 +1,129 @@
-// chart.js - a patient's chart. Today: the demographics header (name,
-// birth date, sex, MRN, phone); the clinical sections join it as their
-// workflows land (docs/web.md).
+// chart.js - a patient's chart: the demographics header, the allergy
+// banner, and the summary a clinician scans first: active problems,
+// active medications, recent vitals, recent visits and results. Each
+// section is its own FHIR search, loaded side by side; a section the
+// user's role may not see says so in its place (the server's sentence).
 
 import { get } from "./api.js";
 import { h, show } from "./dom.js";
 import { nameOf, mrnOf, phoneOf } from "./patient.js";
 
+// The text a person reads for a CodeableConcept.
+export function conceptText(cc) {
+  if (!cc) return "—";
+  if (cc.text) return cc.text;
+  const c = (cc.coding || []).find((x) => x.display) || (cc.coding || [])[0];
+  return c ? c.display || c.code : "—";
+}
+
+function day(v) {
+  return typeof v === "string" ? v.slice(0, 10) : "";
+}
+
+function valueText(o) {
+  if (o.valueQuantity) {
+    const q = o.valueQuantity;
+    return `${q.value}${q.unit ? ` ${q.unit}` : ""}`;
+  }
+  if (o.component && o.component.length) {
+    return o.component.map((c) => `${conceptText(c.code).replace(/ blood pressure$/i, "")}: ${
+      c.valueQuantity ? `${c.valueQuantity.value} ${c.valueQuantity.unit || ""}`.trim() : "—"}`).join(", ");
+  }
+  if (o.valueCodeableConcept) return conceptText(o.valueCodeableConcept);
+  if (o.valueString !== undefined) return o.valueString;
+  return "—";
+}
+
+// No-known-allergy codes (SNOMED CT): a recorded "none", not a gap.
+const NO_KNOWN_ALLERGY = new Set(["716186003", "409137002", "428607008", "429625007"]);
+
+function allergyBanner(list) {
+  if (!list.length)
+    return h("p", { class: "allergy-banner allergy-unknown", id: "allergy-banner" }, "Allergies: none recorded");
+  const real = list.filter((a) => !(a.code && (a.code.coding || []).some((c) => NO_KNOWN_ALLERGY.has(c.code))));
+  if (!real.length)
+    return h("p", { class: "allergy-banner allergy-none", id: "allergy-banner" }, "Allergies: no known allergies");
+  const high = real.some((a) => a.criticality === "high");
+  return h("p", { class: `allergy-banner ${high ? "allergy-high" : "allergy-some"}`, id: "allergy-banner",
+                  role: "note" },
+    "Allergies: ",
+    real.map((a, i) => [i ? "; " : "", h("strong", {}, conceptText(a.code)),
+                        a.criticality ? ` (${a.criticality} criticality)` : "",
+                        a.reaction && a.reaction[0] && a.reaction[0].manifestation
+                          ? ` — ${a.reaction[0].manifestation.map(conceptText).join(", ")}` : ""]));
+}
+
+const sections = [
+  { id: "problems", title: "Active problems",
+    query: (p) => `/fhir/Condition?patient=${p}&clinical-status=active&_count=50`,
+    row: (c) => [conceptText(c.code), day(c.onsetDateTime || c.recordedDate)] },
+  { id: "medications", title: "Active medications",
+    query: (p) => `/fhir/MedicationRequest?patient=${p}&status=active&_count=50`,
+    row: (m) => [conceptText(m.medicationCodeableConcept) + (m.dosageInstruction && m.dosageInstruction[0] && m.dosageInstruction[0].text
+                   ? ` — ${m.dosageInstruction[0].text}` : ""), day(m.authoredOn)] },
+  { id: "vitals", title: "Recent vital signs",
+    query: (p) => `/fhir/Observation?patient=${p}&category=vital-signs&_sort=-date&_count=12`,
+    row: (o) => [`${conceptText(o.code)}: ${valueText(o)}`, day(o.effectiveDateTime)] },
+  { id: "visits", title: "Recent visits",
+    query: (p) => `/fhir/Encounter?patient=${p}&_sort=-date&_count=5`,
+    row: (e) => [conceptText((e.type || [])[0]) || conceptText(e.class && { coding: [e.class] }),
+                 day(e.period && e.period.start)] },
+  { id: "results", title: "Recent results",
+    query: (p) => `/fhir/DiagnosticReport?patient=${p}&_sort=-date&_count=5`,
+    row: (r) => [`${conceptText(r.code)} (${r.status})`, day(r.effectiveDateTime || r.issued)] },
+];
+
+async function loadSection(s, pid) {
+  const body = h("div", { class: "section-body" }, h("p", { class: "status" }, "Loading…"));
+  const box = h("section", { class: "card summary", id: `section-${s.id}`, "aria-labelledby": `title-${s.id}` },
+    h("h2", { id: `title-${s.id}` }, s.title), body);
+  (async () => {
+    try {
+      const bundle = await get(s.query(encodeURIComponent(pid)));
+      const items = (bundle.entry || []).filter((e) => !e.search || e.search.mode !== "outcome").map((e) => e.resource);
+      if (!items.length) {
+        show(body, h("p", { class: "status" }, "None recorded."));
+        return;
+      }
+      show(body, h("ul", { class: "summary-list" },
+        items.map((r) => { const [text, when] = s.row(r); return h("li", {}, h("span", {}, text), h("span", { class: "meta" }, when)); })));
+    } catch (e) {
+      show(body, h("p", { class: "form-error", role: "alert" }, e.message));
+    }
+  })();
+  return box;
+}
+
 export async function chartScreen(main, app, id) {
   show(main, h("p", { class: "status", role: "status" }, "Opening the chart…"));
+  let p;
   try {
-    const p = await get(`/fhir/Patient/${encodeURIComponent(id)}`);
-    const facts = [
-      ["Birth date", p.birthDate || "—"],
-      ["Sex", p.gender || "—"],
-      ["MRN", mrnOf(p) || "—"],
-      ["Phone", phoneOf(p) || "—"],
-    ];
-    show(main,
-      h("section", { class: "card chart", "aria-labelledby": "chart-title" },
-        h("p", {}, h("a", { href: "#/patients" }, "← Back to patients")),
-        h("h1", { id: "chart-title" }, nameOf(p)),
-        h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))));
+    p = await get(`/fhir/Patient/${encodeURIComponent(id)}`);
   } catch (e) {
     show(main,
       h("section", { class: "card" },
         h("p", {}, h("a", { href: "#/patients" }, "← Back to patients")),
         h("p", { class: "form-error", role: "alert" }, e.message)));
+    return;
+  }
+  const facts = [
+    ["Birth date", p.birthDate || "—"],
+    ["Sex", p.gender || "—"],
+    ["MRN", mrnOf(p) || "—"],
+    ["Phone", phoneOf(p) || "—"],
+  ];
+  const banner = h("div", { id: "allergy-slot" }, h("p", { class: "status" }, "Loading allergies…"));
+  show(main,
+    h("section", { class: "card chart", "aria-labelledby": "chart-title" },
+      h("p", {}, h("a", { href: "#/patients" }, "← Back to patients")),
+      h("h1", { id: "chart-title" }, nameOf(p)),
+      h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      banner),
+    h("div", { class: "summary-grid" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))));
+  try {
+    const b = await get(`/fhir/AllergyIntolerance?patient=${encodeURIComponent(p.id)}&_count=50`);
+    show(banner, allergyBanner((b.entry || []).filter((e) => !e.search || e.search.mode !== "outcome").map((e) => e.resource)));
+  } catch (e) {
+    show(banner, h("p", { class: "form-error", role: "alert" }, e.message));
   }
 }

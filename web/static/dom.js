@@ -15,7 +15,7 @@ export function h(tag, attrs = {}, ...children) {
       el.setAttribute(name, String(value));
     }
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -24,7 +24,7 @@ export function h(tag, attrs = {}, ...children) {
 
 // Replaces the children of el.
 export function show(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 }
 
 // A labelled input: <label>Text <input …></label> with an error slot after.
