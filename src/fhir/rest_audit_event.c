@@ -18,6 +18,7 @@
 #include "audit/query.h"
 #include "core/clock.h"
 #include "fhir/fhirdate.h"
+#include "fhir/write.h"
 
 #define SYS_EVENT_TYPE  "http://terminology.hl7.org/CodeSystem/audit-event-type"
 #define SYS_DCM         "http://dicom.nema.org/resources/ontology/DCM"
@@ -68,21 +69,6 @@ static const char *outcome_code(const char *outcome)
          : strcmp(outcome, AUDIT_DENIED) == 0  ? "4" : "8";
 }
 
-static void coding(sw_jw *w, const char *system, const char *code,
-                   const char *display)
-{
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "system");
-    sw_jw_string(w, system);
-    sw_jw_key(w, "code");
-    sw_jw_string(w, code);
-    if (display) {
-        sw_jw_key(w, "display");
-        sw_jw_string(w, display);
-    }
-    sw_jw_object_end(w);
-}
-
 static bool is_address(const char *client)
 {
     return client[0] && strcmp(client, "cli") != 0;
@@ -124,14 +110,14 @@ static void render(sw_jw *w, const audit_row *r)
     sw_jw_key(w, "id");
     sw_jw_string(w, id);
     sw_jw_key(w, "type");
-    coding(w, m->type_system, m->type_code, m->type_display);
+    fhir_write_coding(w, m->type_system, m->type_code, m->type_display);
     sw_jw_key(w, "subtype");
     sw_jw_array_begin(w);
     if (m->rest)
-        coding(w, SYS_REST, m->rest, NULL);
-    coding(w, SYS_ACTION, r->action, NULL);
+        fhir_write_coding(w, SYS_REST, m->rest, NULL);
+    fhir_write_coding(w, SYS_ACTION, r->action, NULL);
     if (r->feature[0])
-        coding(w, SYS_FEATURE, r->feature, NULL);
+        fhir_write_coding(w, SYS_FEATURE, r->feature, NULL);
     sw_jw_array_end(w);
     sw_jw_key(w, "action");
     sw_jw_string(w, m->code);
@@ -197,7 +183,7 @@ static void render(sw_jw *w, const audit_row *r)
         sw_jw_object_begin(w);
         sw_jw_key(w, "coding");
         sw_jw_array_begin(w);
-        coding(w, SYS_ACT_REASON, "BTG", "break the glass");
+        fhir_write_coding(w, SYS_ACT_REASON, "BTG", "break the glass");
         sw_jw_array_end(w);
         sw_jw_object_end(w);
         sw_jw_array_end(w);
@@ -214,7 +200,7 @@ static void render(sw_jw *w, const audit_row *r)
     sw_jw_object_end(w);
     sw_jw_key(w, "type");
     sw_jw_array_begin(w);
-    coding(w, SYS_SOURCE_TYPE, "4", "Application Server");
+    fhir_write_coding(w, SYS_SOURCE_TYPE, "4", "Application Server");
     sw_jw_array_end(w);
     sw_jw_object_end(w);
 
@@ -233,9 +219,9 @@ static void render(sw_jw *w, const audit_row *r)
         sw_jw_string(w, ref);
         sw_jw_object_end(w);
         sw_jw_key(w, "type");
-        coding(w, SYS_ENTITY_TYPE, "1", "Person");
+        fhir_write_coding(w, SYS_ENTITY_TYPE, "1", "Person");
         sw_jw_key(w, "role");
-        coding(w, SYS_OBJECT_ROLE, "1", "Patient");
+        fhir_write_coding(w, SYS_OBJECT_ROLE, "1", "Patient");
         if (!has_resource)
             entity_details(w, r);
         sw_jw_object_end(w);
@@ -255,7 +241,7 @@ static void render(sw_jw *w, const audit_row *r)
             sw_jw_string(w, r->res_type[0] ? r->res_type : r->action);
         }
         sw_jw_key(w, "type");
-        coding(w, SYS_ENTITY_TYPE, "2", "System Object");
+        fhir_write_coding(w, SYS_ENTITY_TYPE, "2", "System Object");
         entity_details(w, r);
         sw_jw_object_end(w);
     }

@@ -38,3 +38,18 @@ void fhir_bundle_search_entry(sw_jw *w, const char *full_url,
     sw_jw_object_end(w);
     sw_jw_object_end(w);
 }
+
+void fhir_write_coding(sw_jw *w, const char *system, const char *code,
+                       const char *display)
+{
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "system");
+    sw_jw_string(w, system);
+    sw_jw_key(w, "code");
+    sw_jw_string(w, code);
+    if (display) {
+        sw_jw_key(w, "display");
+        sw_jw_string(w, display);
+    }
+    sw_jw_object_end(w);
+}

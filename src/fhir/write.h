@@ -1,6 +1,6 @@
 /* write.h - pieces of FHIR JSON the server composes itself: the head of a
- * Bundle it answers with (history, searchset, transaction-response, …) and
- * the searchset entry that wraps a stored resource. Resources clients sent
+ * Bundle it answers with (history, searchset, transaction-response, …),
+ * the searchset entry that wraps a stored resource, and Codings. Resources clients sent
  * are never re-serialized through here; their stored bytes are embedded. */
 #ifndef SW_FHIR_WRITE_H
 #define SW_FHIR_WRITE_H
@@ -16,5 +16,9 @@ void fhir_bundle_head(sw_jw *w, const char *type);
 /* One entry {fullUrl, resource (the stored bytes), search.mode}. */
 void fhir_bundle_search_entry(sw_jw *w, const char *full_url,
                               const char *body, size_t len, const char *mode);
+
+/* A Coding {system, code, display}; display left out when NULL. */
+void fhir_write_coding(sw_jw *w, const char *system, const char *code,
+                       const char *display);
 
 #endif

@@ -72,7 +72,9 @@ int server_json_only_members(json_t *doc, const char *const *names,
 
 int server_reply_json(sw_response *res, int status, json_t *doc)
 {
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    /* 15 significant digits: a BMI of 24.2 is sent as 24.2, not as the
+     * nearest double's 17 digits. */
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(doc);
     if (text == NULL)
         return http_fail(res, SW_ENOMEM, NULL);

@@ -20,10 +20,12 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/api_token.h"
+#include "auth/authz.h"
 #include "auth/login.h"
 #include "auth/mfa.h"
 #include "core/clock.h"
@@ -485,6 +487,23 @@ static int get_me(sw_request *req, sw_response *res)
                             (json_int_t)(app->auth.idle_ms / 1000),
                             "mfa_enrolment_only", s->mfa_enrol_only,
                             "mfa", "enabled", mfa.enabled);
+    /* What the permission table lets this user do ("clinical:write"), so
+     * the web app offers only what the server will accept; the server
+     * still checks every request. */
+    json_t *perms = json_array();
+    for (int area = 0; perms && area < AUTHZ_AREA__COUNT; area++)
+        for (int action = 0; action < AUTHZ_ACTION__COUNT; action++)
+            if (authz_allows(s->roles, s->scope, (authz_area)area, (authz_action)action)) {
+                char tag[64];
+                snprintf(tag, sizeof tag, "%s:%s", authz_area_name((authz_area)area),
+                         authz_action_name((authz_action)action));
+                json_array_append_new(perms, json_string(tag));
+            }
+    if (doc == NULL || perms == NULL
+        || json_object_set_new(doc, "permissions", perms) != 0) {
+        json_decref(doc);
+        return http_fail(res, SW_ENOMEM, NULL);
+    }
     return reply_json(res, 200, doc);
 }
 

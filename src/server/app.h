@@ -41,6 +41,7 @@ extern const http_route_table practice_routes;   /* api_practice.c */
 extern const http_route_table users_routes;      /* api_users.c */
 extern const http_route_table audit_routes;      /* api_audit.c */
 extern const http_route_table break_glass_routes; /* api_break_glass.c */
+extern const http_route_table vitals_routes;    /* api_vitals.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);

@@ -1,9 +1,10 @@
 // test_chart.mjs - a patient's chart in a real browser, on the demo
 // practice with the Synthea patients of tests/data/synthea loaded: the
 // summary sections filled from the record, the allergy banner for none
-// recorded, a high-criticality allergy and "no known allergies", and a
-// role that may not see clinical data told so in each section instead of
-// a blank screen.
+// recorded, a high-criticality allergy and "no known allergies", a nurse
+// recording vital signs (a bad value refused beside the form, BMI
+// computed, the list refreshed), and a role that may not see clinical
+// data told so in each section instead of a blank screen, with no form.
 
 import { join } from "node:path";
 import { run, signIn, screenshot, assert, testData } from "./harness.mjs";
@@ -76,6 +77,27 @@ await run({
     await page.locator("#allergy-banner.allergy-none").filter({ hasText: "no known allergies" }).waitFor();
   },
 
+  async nurse_records_vital_signs({ page, base }) {
+    await signIn(page, base, "rn.okafor");
+    await openChart(page, "Kihn");
+    const form = page.locator("#vitals-form");
+    await form.getByLabel("SpO₂ (%)").fill("150");
+    await form.getByRole("button", { name: "Save vital signs" }).click();
+    await page.locator("#vitals-error").filter({ hasText: "spo2" }).waitFor();
+    await form.getByLabel("SpO₂ (%)").fill("97");
+    await form.getByLabel("Height (cm)").fill("170");
+    await form.getByLabel("Weight (kg)").fill("65");
+    await form.getByLabel("Systolic (mmHg)").fill("118");
+    await form.getByLabel("Diastolic (mmHg)").fill("76");
+    await form.getByLabel("Smoking status").selectOption("never");
+    await form.getByRole("button", { name: "Save vital signs" }).click();
+    await page.locator("#vitals-saved").filter({ hasText: "BMI 22.5" }).waitFor();
+    await page.locator("#section-vitals li").filter({ hasText: "Body mass index (BMI) [Ratio]: 22.5 kg/m2" }).waitFor();
+    const vitals = await page.locator("#section-vitals").innerText();
+    assert(vitals.includes("Systolic") && vitals.includes("118"), `the new blood pressure is listed (${vitals})`);
+    await screenshot(page, "vitals-recorded");
+  },
+
   async front_desk_is_told_what_it_may_not_see({ page, base }) {
     await signIn(page, base, "desk.patel");
     await openChart(page, "Schumm");
@@ -83,6 +105,7 @@ await run({
     await page.locator("#allergy-slot .form-error").waitFor();
     const facts = await page.locator(".facts").innerText();
     assert(facts.includes("Birth date"), "demographics are still shown");
+    assert(await page.locator("#vitals-form").count() === 0, "no form it could not use");
     await screenshot(page, "chart-front-desk");
   },
 }, { imports: [join(testData, "synthea")] });

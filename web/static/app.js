@@ -24,8 +24,15 @@ const app = {
     banner.hidden = !message;
   },
 
-  async signedIn(me, idleSeconds) {
+  // Whether the permission table lets the user do this ("clinical:write");
+  // the app offers only that, and the server checks every request anyway.
+  can(tag) { return this.permissions.has(tag); },
+  permissions: new Set(),
+
+  async signedIn(me, idleSeconds, permissions) {
     this.me = me;
+    if (!permissions) permissions = (await get("/api/me")).permissions;
+    this.permissions = new Set(permissions || []);
     this.say("");
     this.header();
     if (this.idle) this.idle.stop();
@@ -39,6 +46,7 @@ const app = {
     if (this.idle) this.idle.stop();
     this.idle = null;
     this.me = null;
+    this.permissions = new Set();
     setCsrf(null);
     top.hidden = true;
     show(top);
@@ -87,7 +95,7 @@ window.addEventListener("popstate", () => app.route());
 async function start() {
   try {
     const me = await get("/api/me", { signedOutOk: true });
-    await app.signedIn(me.user, me.session.idle_timeout_seconds);
+    await app.signedIn(me.user, me.session.idle_timeout_seconds, me.permissions);
   } catch {
     app.signedOut("");
   }

@@ -1,11 +1,12 @@
 // chart.js - a patient's chart: the demographics header, the allergy
-// banner, and the summary a clinician scans first: active problems,
-// active medications, recent vitals, recent visits and results. Each
+// banner, the summary a clinician scans first (active problems, active
+// medications, recent vitals, recent visits and results), and recording
+// vital signs for users allowed to chart. Each
 // section is its own FHIR search, loaded side by side; a section the
 // user's role may not see says so in its place (the server's sentence).
 
-import { get } from "./api.js";
-import { h, show } from "./dom.js";
+import { get, post } from "./api.js";
+import { h, show, field } from "./dom.js";
 import { nameOf, mrnOf, phoneOf } from "./patient.js";
 
 // The text a person reads for a CodeableConcept.
@@ -119,11 +120,75 @@ export async function chartScreen(main, app, id) {
       h("h1", { id: "chart-title" }, nameOf(p)),
       h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
       banner),
-    h("div", { class: "summary-grid" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))));
+    h("div", { class: "summary-grid", id: "summary" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))),
+    app.can("clinical:write") ? vitalsForm(p.id, async () => {
+      const vitals = sections.find((s) => s.id === "vitals");
+      document.getElementById("section-vitals").replaceWith(await loadSection(vitals, p.id));
+    }) : null);
   try {
     const b = await get(`/fhir/AllergyIntolerance?patient=${encodeURIComponent(p.id)}&_count=50`);
     show(banner, allergyBanner((b.entry || []).filter((e) => !e.search || e.search.mode !== "outcome").map((e) => e.resource)));
   } catch (e) {
     show(banner, h("p", { class: "form-error", role: "alert" }, e.message));
   }
+}
+
+// ---- Recording vital signs ------------------------------------------------
+
+const SMOKING = [
+  ["", "—"], ["never", "Never smoked"], ["former", "Former smoker"],
+  ["current_every_day", "Smokes every day"], ["current_some_day", "Smokes some days"],
+  ["current_unknown", "Smoker, how often unknown"], ["unknown", "Unknown"],
+];
+
+// The form under the summary; on success the vitals section reloads.
+export function vitalsForm(pid, onSaved) {
+  const f = {
+    height_cm: field("Height (cm)", { name: "height_cm", inputmode: "decimal", maxlength: 6 }),
+    weight_kg: field("Weight (kg)", { name: "weight_kg", inputmode: "decimal", maxlength: 6 }),
+    systolic: field("Systolic (mmHg)", { name: "systolic", inputmode: "numeric", maxlength: 3 }),
+    diastolic: field("Diastolic (mmHg)", { name: "diastolic", inputmode: "numeric", maxlength: 3 }),
+    heart_rate: field("Heart rate (/min)", { name: "heart_rate", inputmode: "numeric", maxlength: 3 }),
+    respiratory_rate: field("Respiratory rate (/min)", { name: "respiratory_rate", inputmode: "numeric", maxlength: 3 }),
+    temperature_c: field("Temperature (°C)", { name: "temperature_c", inputmode: "decimal", maxlength: 5 }),
+    spo2: field("SpO₂ (%)", { name: "spo2", inputmode: "numeric", maxlength: 3 }),
+  };
+  const smoking = h("select", { id: "vitals-smoking", name: "smoking_status" },
+    SMOKING.map(([v, t]) => h("option", { value: v }, t)));
+  const error = h("p", { class: "form-error", role: "alert", id: "vitals-error" });
+  const saved = h("p", { class: "form-info", role: "status", id: "vitals-saved" });
+  const submit = h("button", { type: "submit" }, "Save vital signs");
+  const form = h("form", { class: "card", id: "vitals-form", "aria-labelledby": "vitals-title", novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      error.textContent = "";
+      saved.textContent = "";
+      const body = {};
+      for (const [name, { input, error: fe }] of Object.entries(f)) {
+        fe.textContent = "";
+        const t = input.value.trim();
+        if (!t) continue;
+        const n = Number(t);
+        if (!Number.isFinite(n)) { fe.textContent = "Enter a number."; return; }
+        body[name] = n;
+      }
+      if (smoking.value) body.smoking_status = smoking.value;
+      submit.disabled = true;
+      try {
+        const r = await post(`/api/patients/${encodeURIComponent(pid)}/vitals`, body);
+        saved.textContent = `Saved${r.bmi !== null ? `; BMI ${r.bmi}` : ""}.`;
+        for (const { input } of Object.values(f)) input.value = "";
+        smoking.value = "";
+        onSaved();
+      } catch (e) {
+        error.textContent = e.message;
+      } finally {
+        submit.disabled = false;
+      }
+    } },
+    h("h2", { id: "vitals-title" }, "Record vital signs"),
+    h("div", { class: "vitals-grid" }, Object.values(f).map((x) => x.row),
+      h("div", { class: "field" }, h("label", { for: "vitals-smoking" }, "Smoking status"), smoking)),
+    error, saved, submit);
+  return form;
 }
