@@ -21,7 +21,6 @@
 
 #include "clinical/vitals.h"
 #include "core/clock.h"
-#include "fhir/bundle.h"
 #include "fhir/fhirdate.h"
 
 #define VITALS_BODY_MAX 4096
@@ -154,27 +153,6 @@ static int exists_fn(store_tx *tx, void *arg)
     return SW_OK;
 }
 
-/* The ids the transaction created, from its response Bundle's locations
- * ("Observation/<id>/_history/1"). */
-static json_t *created_ids(sw_arena *a, const sw_buf *response)
-{
-    sw_json *doc;
-    json_t *ids = json_array();
-    if (ids == NULL || sw_json_parse(a, sw_buf_str(response), response->len,
-                                     &doc, NULL) != SW_OK)
-        return ids;
-    sw_json *entries = sw_json_get(doc, "entry");
-    for (size_t i = 0; entries && entries->kind == SW_JSON_ARRAY && i < entries->count; i++) {
-        sw_json *r = sw_json_get(entries->items[i], "response");
-        const char *loc = r ? sw_json_get_string(r, "location") : NULL;
-        if (loc == NULL || strncmp(loc, "Observation/", 12) != 0)
-            continue;
-        const char *id = loc + 12, *end = strchr(id, '/');
-        json_array_append_new(ids, json_stringn(id, end ? (size_t)(end - id) : strlen(id)));
-    }
-    return ids;
-}
-
 static int post_vitals(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
@@ -203,35 +181,14 @@ static int post_vitals(sw_request *req, sw_response *res)
     sw_time_iso(sw_now_wall_ms(), now);
     sw_buf bundle_text = SW_BUF_INIT(64 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    sw_json *bundle = NULL;
-    fhir_issues *issues = sw_arena_calloc(req->arena, 1, sizeof *issues);
-    if (rc == SW_OK && issues == NULL)
+    if (rc == SW_OK && vitals_bundle(&v, patient, encounter,
+                                     effective ? effective : now, &bundle_text) != SW_OK)
         rc = http_fail(res, SW_ENOMEM, NULL);
-    if (rc == SW_OK && (vitals_bundle(&v, patient, encounter,
-                                      effective ? effective : now, &bundle_text) != SW_OK
-                        || sw_json_parse(req->arena, sw_buf_str(&bundle_text),
-                                         bundle_text.len, &bundle, NULL) != SW_OK
-                        || fhir_validate(req->arena, bundle, 0, issues) != SW_OK
-                        || issues->errors > 0))
-        /* What vitals.c writes is valid by construction: a failure here
-         * is ours, not the client's. */
-        rc = http_fail(res, SW_EINTERNAL, "the vital signs could not be "
-                       "written as FHIR%s%s", issues && issues->count ? ": " : "",
-                       issues && issues->count ? issues->items[0].message : "");
-    if (rc == SW_OK) {
-        audit_who who;
-        server_audit_who(req, &who);
-        fhir_bundle_opts opts = { .practice_id = s->practice_id, .who = &who,
-                                  .base = "" };
-        memset(issues, 0, sizeof *issues);
-        rc = fhir_bundle_process(app->store, req->arena, bundle, &opts, &out, issues);
-        if (rc != SW_OK)
-            rc = http_fail(res, rc, "%s", issues->count ? issues->items[0].message
-                                                        : "the vital signs were not saved");
-    }
+    if (rc == SW_OK)
+        rc = server_fhir_transaction(req, res, &bundle_text, &out);
     if (rc == SW_OK) {
         json_t *reply = json_pack("{s:s, s:o, s:o}", "patient", patient,
-                                  "observations", created_ids(req->arena, &out),
+                                  "observations", server_created_ids(req->arena, &out, "Observation"),
                                   "bmi", v.has_height && v.has_weight
                                       ? json_real(vitals_bmi(v.height_cm, v.weight_kg))
                                       : json_null());

@@ -42,6 +42,7 @@ extern const http_route_table users_routes;      /* api_users.c */
 extern const http_route_table audit_routes;      /* api_audit.c */
 extern const http_route_table break_glass_routes; /* api_break_glass.c */
 extern const http_route_table vitals_routes;    /* api_vitals.c */
+extern const http_route_table allergy_routes;   /* api_allergies.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);
@@ -73,5 +74,15 @@ int server_fail_as(sw_response *res, int code, const char *id,
 /* Who is acting, for audit entries: the signed-in user (or nobody on a
  * public route), the client address and the request id. */
 void server_audit_who(const sw_request *req, audit_who *who);
+
+/* ---- Workflows that write FHIR (fhir_tx.c) -------------------------------- */
+
+/* Runs a transaction Bundle (JSON text) a workflow composed, as the signed-
+ * in user; the response Bundle goes to out. SW_OK, or the error already
+ * written to res. */
+int server_fhir_transaction(sw_request *req, sw_response *res,
+                            const sw_buf *bundle_text, sw_buf *out);
+/* The ids of the resources of `type` a transaction response created. */
+json_t *server_created_ids(sw_arena *a, const sw_buf *response, const char *type);
 
 #endif

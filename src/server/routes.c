@@ -18,6 +18,7 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &audit_routes;
     app->tables[n++] = &break_glass_routes;
     app->tables[n++] = &vitals_routes;
+    app->tables[n++] = &allergy_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);
     app->tables[n++] = &app->web_table;

@@ -3,7 +3,9 @@
 // summary sections filled from the record, the allergy banner for none
 // recorded, a high-criticality allergy and "no known allergies", a nurse
 // recording vital signs (a bad value refused beside the form, BMI
-// computed, the list refreshed), and a role that may not see clinical
+// computed, the list refreshed), a physician keeping the allergy list
+// (no known allergies, then a real one that retires it, then the
+// contradiction refused), and a role that may not see clinical
 // data told so in each section instead of a blank screen, with no form.
 
 import { join } from "node:path";
@@ -96,6 +98,28 @@ await run({
     const vitals = await page.locator("#section-vitals").innerText();
     assert(vitals.includes("Systolic") && vitals.includes("118"), `the new blood pressure is listed (${vitals})`);
     await screenshot(page, "vitals-recorded");
+  },
+
+  async allergy_list_from_the_chart({ page, base }) {
+    await signIn(page, base, "dr.rivera");
+    await openChart(page, "Schumm");
+    const form = page.locator("#allergy-form");
+    await form.getByRole("button", { name: "No known allergies" }).click();
+    await page.locator("#allergy-banner.allergy-none").waitFor();
+    await form.getByRole("button", { name: "Record allergy" }).click();
+    await form.locator("#allergy-form .field-error, .field-error").filter({ hasText: "Enter the substance." }).first().waitFor();
+    await form.getByLabel("Substance").fill("Peanuts");
+    await form.getByLabel("Category").selectOption("food");
+    await form.getByLabel("Criticality").selectOption("high");
+    await form.getByLabel("Reaction", { exact: true }).fill("Anaphylaxis");
+    await form.getByLabel("Reaction severity").selectOption("severe");
+    await form.getByRole("button", { name: "Record allergy" }).click();
+    await page.locator("#allergy-banner.allergy-high").filter({ hasText: "Peanuts" }).waitFor();
+    assert(!(await page.locator("#allergy-banner").innerText()).includes("no known"),
+           "the no-known-allergies entry was retired");
+    await form.getByRole("button", { name: "No known allergies" }).click();
+    await page.locator("#allergy-error").filter({ hasText: "would contradict it" }).waitFor();
+    await screenshot(page, "allergy-recorded");
   },
 
   async front_desk_is_told_what_it_may_not_see({ page, base }) {

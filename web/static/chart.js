@@ -1,7 +1,7 @@
 // chart.js - a patient's chart: the demographics header, the allergy
 // banner, the summary a clinician scans first (active problems, active
 // medications, recent vitals, recent visits and results), and recording
-// vital signs for users allowed to chart. Each
+// allergies and vital signs for users allowed to chart. Each
 // section is its own FHIR search, loaded side by side; a section the
 // user's role may not see says so in its place (the server's sentence).
 
@@ -33,6 +33,15 @@ function valueText(o) {
   if (o.valueCodeableConcept) return conceptText(o.valueCodeableConcept);
   if (o.valueString !== undefined) return o.valueString;
   return "—";
+}
+
+// Active as src/clinical/allergies.c reads it: clinicalStatus active or
+// absent, and not refuted or entered in error.
+function isActive(a) {
+  const code = (cc) => cc && cc.coding && cc.coding[0] && cc.coding[0].code;
+  const clinical = code(a.clinicalStatus), verified = code(a.verificationStatus);
+  if (verified === "refuted" || verified === "entered-in-error") return false;
+  return !clinical || clinical === "active";
 }
 
 // No-known-allergy codes (SNOMED CT): a recorded "none", not a gap.
@@ -121,15 +130,21 @@ export async function chartScreen(main, app, id) {
       h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
       banner),
     h("div", { class: "summary-grid", id: "summary" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))),
+    app.can("clinical:write") ? allergyForm(p.id, () => loadBanner(banner, p.id)) : null,
     app.can("clinical:write") ? vitalsForm(p.id, async () => {
       const vitals = sections.find((s) => s.id === "vitals");
       document.getElementById("section-vitals").replaceWith(await loadSection(vitals, p.id));
     }) : null);
+  await loadBanner(banner, p.id);
+}
+
+async function loadBanner(slot, pid) {
   try {
-    const b = await get(`/fhir/AllergyIntolerance?patient=${encodeURIComponent(p.id)}&_count=50`);
-    show(banner, allergyBanner((b.entry || []).filter((e) => !e.search || e.search.mode !== "outcome").map((e) => e.resource)));
+    const b = await get(`/fhir/AllergyIntolerance?patient=${encodeURIComponent(pid)}&_count=100`);
+    show(slot, allergyBanner((b.entry || []).filter((e) => !e.search || e.search.mode !== "outcome")
+      .map((e) => e.resource).filter(isActive)));
   } catch (e) {
-    show(banner, h("p", { class: "form-error", role: "alert" }, e.message));
+    show(slot, h("p", { class: "form-error", role: "alert" }, e.message));
   }
 }
 
@@ -191,4 +206,66 @@ export function vitalsForm(pid, onSaved) {
       h("div", { class: "field" }, h("label", { for: "vitals-smoking" }, "Smoking status"), smoking)),
     error, saved, submit);
   return form;
+}
+
+// ---- Recording allergies -------------------------------------------------
+
+function select(id, name, options) {
+  return h("select", { id, name }, options.map(([v, t]) => h("option", { value: v }, t)));
+}
+
+// An allergy, or "no known allergies"; the server keeps the list
+// consistent and says why when it refuses (docs/workflows.md).
+export function allergyForm(pid, onSaved) {
+  const substance = field("Substance", { name: "substance", maxlength: 200, autocomplete: "off" });
+  const reaction = field("Reaction", { name: "reaction", maxlength: 200, autocomplete: "off" });
+  const category = select("allergy-category", "category", [["", "—"], ["medication", "Medication"],
+    ["food", "Food"], ["environment", "Environment"], ["biologic", "Biologic"]]);
+  const criticality = select("allergy-criticality", "criticality", [["", "—"], ["low", "Low"],
+    ["high", "High"], ["unable-to-assess", "Unable to assess"]]);
+  const severity = select("allergy-severity", "severity", [["", "—"], ["mild", "Mild"],
+    ["moderate", "Moderate"], ["severe", "Severe"]]);
+  const error = h("p", { class: "form-error", role: "alert", id: "allergy-error" });
+  const saved = h("p", { class: "form-info", role: "status", id: "allergy-saved" });
+  const url = `/api/patients/${encodeURIComponent(pid)}/allergies`;
+
+  async function send(body, button) {
+    error.textContent = "";
+    saved.textContent = "";
+    button.disabled = true;
+    try {
+      const r = await post(url, body);
+      saved.textContent = r.unchanged ? "Already recorded." : "Saved.";
+      substance.input.value = reaction.input.value = "";
+      category.value = criticality.value = severity.value = "";
+      onSaved();
+    } catch (e) {
+      error.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  const submit = h("button", { type: "submit" }, "Record allergy");
+  const none = h("button", { type: "button", class: "secondary", onclick: () =>
+    send({ no_known_allergies: true }, none) }, "No known allergies");
+  return h("form", { class: "card", id: "allergy-form", "aria-labelledby": "allergy-title", novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      substance.error.textContent = substance.input.value.trim() ? "" : "Enter the substance.";
+      if (substance.error.textContent) return;
+      const body = { substance: { text: substance.input.value.trim() } };
+      if (category.value) body.category = category.value;
+      if (criticality.value) body.criticality = criticality.value;
+      if (reaction.input.value.trim()) body.reaction = reaction.input.value.trim();
+      if (severity.value) body.severity = severity.value;
+      send(body, submit);
+    } },
+    h("h2", { id: "allergy-title" }, "Record an allergy"),
+    h("div", { class: "vitals-grid" }, substance.row,
+      h("div", { class: "field" }, h("label", { for: "allergy-category" }, "Category"), category),
+      h("div", { class: "field" }, h("label", { for: "allergy-criticality" }, "Criticality"), criticality),
+      reaction.row,
+      h("div", { class: "field" }, h("label", { for: "allergy-severity" }, "Reaction severity"), severity)),
+    error, saved, h("div", { class: "buttons" }, submit, none));
 }
