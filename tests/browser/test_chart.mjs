@@ -44,6 +44,7 @@ await run({
     await page.locator("#section-vitals li").first().waitFor();
     await page.locator("#section-visits li").first().waitFor();
     await page.locator("#section-results li").first().waitFor();
+    await page.locator("#section-immunizations li").first().waitFor();
     const vitals = await page.locator("#section-vitals li").count();
     assert(vitals > 0 && vitals <= 12, `recent vitals, newest first (${vitals})`);
     await page.locator("#allergy-banner").filter({ hasText: "none recorded" }).waitFor();

@@ -1,6 +1,7 @@
 // chart.js - a patient's chart: the demographics header, the allergy
 // banner, the summary a clinician scans first (active problems, active
-// medications, recent vitals, recent visits and results), and recording
+// medications, recent vitals, recent visits, immunizations and results),
+// and recording
 // allergies and vital signs for users allowed to chart. Each
 // section is its own FHIR search, loaded side by side; a section the
 // user's role may not see says so in its place (the server's sentence).
@@ -78,6 +79,10 @@ const sections = [
     query: (p) => `/fhir/Encounter?patient=${p}&_sort=-date&_count=5`,
     row: (e) => [conceptText((e.type || [])[0]) || conceptText(e.class && { coding: [e.class] }),
                  day(e.period && e.period.start)] },
+  { id: "immunizations", title: "Immunizations",
+    query: (p) => `/fhir/Immunization?patient=${p}&_sort=-date&_count=8`,
+    row: (i) => [`${conceptText(i.vaccineCode)}${i.status && i.status !== "completed" ? ` (${i.status})` : ""}`,
+                 day(i.occurrenceDateTime)] },
   { id: "results", title: "Recent results",
     query: (p) => `/fhir/DiagnosticReport?patient=${p}&_sort=-date&_count=5`,
     row: (r) => [`${conceptText(r.code)} (${r.status})`, day(r.effectiveDateTime || r.issued)] },
