@@ -563,9 +563,14 @@ void http_server_stop(http_server *s, int grace_s)
     if (s == NULL)
         return;
     atomic_store(&s->stopping, true);
+    /* The listening socket stops taking connections at once (shutdown:
+     * new clients are refused) but is closed only after the daemon stops:
+     * its threads take it out of their epoll sets after quiesce returns,
+     * and closing it first makes that fail, which libmicrohttpd treats as
+     * fatal (an abort at shutdown, now and then). */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+        shutdown(fd, SHUT_RDWR);
     int64_t deadline = sw_now_mono_ms() + (int64_t)grace_s * 1000;
     while (atomic_load(&s->inflight) > 0 && sw_now_mono_ms() < deadline) {
         struct timespec ts = { 0, 10 * 1000000L };
@@ -575,6 +580,8 @@ void http_server_stop(http_server *s, int grace_s)
         sw_warn("http: %d requests still running after %d s; stopping anyway",
                 atomic_load(&s->inflight), grace_s);
     MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     http_watch_stop(s->watch);
     http_proxies_free(s->proxies);
     sw_free(s);
