@@ -3,6 +3,17 @@
 
 #include <limits.h>
 
+sw_str sw_str_trim(sw_str s)
+{
+    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+        s.n--;
+    return s;
+}
+
 bool sw_str_to_long(sw_str s, long min, long max, long *out)
 {
     if (s.n == 0 || s.n > 20)

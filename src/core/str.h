@@ -98,6 +98,10 @@ static inline int sw_hex_digit(int c)
     return -1;
 }
 
+/* s without the spaces and tabs at either end (HTTP's optional
+ * whitespace). */
+sw_str sw_str_trim(sw_str s);
+
 /* Parses a decimal number in [min, max] that makes up all of s. */
 bool sw_str_to_long(sw_str s, long min, long max, long *out);
 

@@ -21,24 +21,13 @@ static bool json_media(sw_str type)
     return false;
 }
 
-static sw_str trim(sw_str s)
-{
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
-        s.p++;
-        s.n--;
-    }
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-        s.n--;
-    return s;
-}
-
 /* Whether a media range's parameters say q=0. */
 static bool q_is_zero(sw_str params)
 {
     sw_str p;
     while (params.n) {
         sw_str_split(&params, ';', &p);
-        p = trim(p);
+        p = sw_str_trim(p);
         if (p.n >= 2 && (p.p[0] == 'q' || p.p[0] == 'Q') && p.p[1] == '=') {
             bool zero = true;
             for (size_t i = 2; i < p.n; i++)
@@ -57,7 +46,7 @@ static bool accept_allows_json(const char *accept)
         sw_str_split(&rest, ',', &range);
         sw_str params = range, type;
         sw_str_split(&params, ';', &type);
-        if (json_media(trim(type)) && !q_is_zero(params))
+        if (json_media(sw_str_trim(type)) && !q_is_zero(params))
             return true;
     }
     return false;
@@ -92,7 +81,7 @@ int fhir_check_content_type(const sw_request *req, sw_response *res)
                          "send Content-Type: application/fhir+json");
     sw_str params = sw_str_of(ct), type;
     sw_str_split(&params, ';', &type);
-    type = trim(type);
+    type = sw_str_trim(type);
     bool ok = false;
     static const char *const types[] = {
         "application/fhir+json", "application/json", "application/json+fhir",
@@ -106,7 +95,7 @@ int fhir_check_content_type(const sw_request *req, sw_response *res)
     sw_str p;
     while (params.n) {
         sw_str_split(&params, ';', &p);
-        p = trim(p);
+        p = sw_str_trim(p);
         if (p.n > 8 && strncasecmp(p.p, "charset=", 8) == 0) {
             sw_str cs = sw_str_make(p.p + 8, p.n - 8);
             if (!(cs.n == 5 && strncasecmp(cs.p, "utf-8", 5) == 0)
@@ -129,12 +118,12 @@ static bool prefer_has(const sw_request *req, const char *name, const char *valu
         sw_str_split(&rest, ',', &item);
         sw_str pref = item, kv;
         sw_str_split(&pref, ';', &kv);
-        kv = trim(kv);
+        kv = sw_str_trim(kv);
         sw_str key;
         if (!sw_str_split(&kv, '=', &key))
             continue;
-        key = trim(key);
-        kv = trim(kv);
+        key = sw_str_trim(key);
+        kv = sw_str_trim(kv);
         if (kv.n >= 2 && kv.p[0] == '"' && kv.p[kv.n - 1] == '"') {
             kv.p++;
             kv.n -= 2;

@@ -37,6 +37,16 @@ int fhir_row_current(store_tx *tx, int64_t practice_id, const char *type,
     return rc;
 }
 
+int fhir_row_exists(store_tx *tx, int64_t practice_id, const char *type,
+                    const char *id, bool *exists)
+{
+    int64_t version;
+    bool deleted = false;
+    int rc = fhir_row_current(tx, practice_id, type, id, &version, &deleted);
+    *exists = rc == SW_OK && !deleted;
+    return rc == SW_ENOTFOUND ? SW_OK : rc;
+}
+
 bool fhir_links_patient(const char *type, const char *param)
 {
     fhir_type_id t = fhir_type_by_name(sw_str_of(type));

@@ -62,6 +62,9 @@ typedef struct fhir_row {
  * resource never existed. */
 int fhir_row_current(store_tx *tx, int64_t practice_id, const char *type,
                      const char *id, int64_t *version, bool *deleted);
+/* Whether type/id exists and is not deleted. */
+int fhir_row_exists(store_tx *tx, int64_t practice_id, const char *type,
+                    const char *id, bool *exists);
 /* Writes row as the next version, with its audit entry (create, update or
  * delete, for the patient the resource belongs to) when row->who is set.
  * expect is the version the caller saw: 0 means "must not exist yet".

@@ -244,22 +244,6 @@ int fhir_audit_patients(fhir_req *fr, const char *action, const char *type,
     return SW_OK;
 }
 
-/* The names of the parameters, for an audit entry: never their values,
- * which may be a patient's name or birth date. */
-const char *fhir_audit_param_names(fhir_req *fr, const http_param *params,
-                                   int nparams)
-{
-    sw_buf b = SW_BUF_INIT(SW_HTTP_MAX_URI_BYTES);
-    for (int i = 0; i < nparams; i++) {
-        if (i)
-            sw_buf_putc(&b, ',');
-        sw_buf_puts(&b, params[i].name);
-    }
-    const char *s = sw_arena_strndup(fr->req->arena, sw_buf_str(&b), b.len);
-    sw_buf_free(&b);
-    return s ? s : "";
-}
-
 int fhir_if_match(fhir_req *fr, int64_t *version)
 {
     *version = 0;

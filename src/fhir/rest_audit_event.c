@@ -17,6 +17,7 @@
 
 #include "audit/query.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "fhir/fhirdate.h"
 #include "fhir/write.h"
 
@@ -251,6 +252,17 @@ static void render(sw_jw *w, const audit_row *r)
 
 /* ---- Read ---------------------------------------------------------------- */
 
+/* A whole number from 0, the whole of s. */
+static bool whole(const char *s, int64_t *out)
+{
+    long v;
+    if (!sw_str_to_long(sw_str_of(s), 0, INT64_MAX, &v))
+        return false;
+    *out = v;
+    return true;
+}
+
+
 struct found {
     sw_jw   w;
     char    patient[80];
@@ -269,13 +281,7 @@ static int found_one(const audit_row *r, void *arg)
 int fhir_audit_event_read(fhir_req *fr)
 {
     int64_t seq = 0;
-    for (const char *p = fr->id; *p; p++) {
-        if (*p < '0' || *p > '9' || seq > INT64_MAX / 10 - 10)
-            return http_fail(fr->res, SW_ENOTFOUND, "AuditEvent/%s is not known",
-                             fr->id);
-        seq = seq * 10 + (*p - '0');
-    }
-    if (seq == 0)
+    if (!whole(fr->id, &seq) || seq == 0)
         return http_fail(fr->res, SW_ENOTFOUND, "AuditEvent/%s is not known", fr->id);
     audit_filter f = { .practice_id = fr->practice_id, .seq = seq, .limit = 1 };
     struct found out = { .any = false };
@@ -303,20 +309,6 @@ static int bad(fhir_req *fr, const char *name, const char *what)
 {
     return http_fail(fr->res, SW_EINVAL, "AuditEvent search parameter '%s' %s",
                      name, what);
-}
-
-static bool whole(const char *s, int64_t *out)
-{
-    if (!*s || strlen(s) > 18)
-        return false;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return true;
 }
 
 /* date=[prefix]value narrows [from, to). */
@@ -522,7 +514,7 @@ int fhir_audit_event_search(fhir_req *fr, const http_param *params, int n)
     if (rc == SW_OK)
         rc = fhir_audit_read(fr, AUDIT_SEARCH, "AuditEvent", "",
                              f.patient_id ? f.patient_id : "",
-                             fhir_audit_param_names(fr, params, n));
+                             http_param_names(fr->req->arena, params, n));
     if (rc == SW_OK)
         rc = http_reply(fr->res, 200, FHIR_JSON_TYPE, sw_buf_str(&body), body.len);
     sw_buf_free(&body);

@@ -64,10 +64,6 @@ int fhir_audit_read(fhir_req *fr, const char *action, const char *type,
 int fhir_audit_patients(fhir_req *fr, const char *action, const char *type,
                         const char *id, const char *const *patients,
                         size_t npatients, const char *detail);
-/* "name,birthdate": the parameter names of a search, for its entry. */
-const char *fhir_audit_param_names(fhir_req *fr, const http_param *params,
-                                   int nparams);
-
 /* The audit trail as AuditEvent (rest_audit_event.c): read by sequence
  * number, and search. */
 int fhir_audit_event_read(fhir_req *fr);

@@ -230,7 +230,7 @@ static int search(fhir_req *fr, const http_param *params, int nparams)
         return http_fail(fr->res, SW_ENOMEM, NULL);
     rc = fhir_audit_patients(fr, AUDIT_SEARCH, fr->type, "",
                              ctx.patients, ctx.npatients,
-                             fhir_audit_param_names(fr, params, nparams));
+                             http_param_names(fr->req->arena, params, nparams));
     if (rc != SW_OK)
         return rc;
     rc = write_bundle(fr, s, &ctx.r, issues);

@@ -59,6 +59,10 @@ int http_parse_target(sw_arena *a, const char *raw, size_t len,
  * len. SW_OK, SW_EBADREQUEST or SW_ENOMEM. */
 int http_parse_form(sw_arena *a, const char *body, size_t len,
                     http_param **params, int *nparams, sw_err *err);
+/* "name,birthdate": the names of params, never their values (which may be
+ * a patient's name), as audit entries record a query; "" when the arena
+ * runs out. */
+const char *http_param_names(sw_arena *a, const http_param *params, int n);
 
 typedef struct http_route http_route;
 typedef struct http_conn  http_conn;   /* the server's side of a request */

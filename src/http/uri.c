@@ -1,5 +1,5 @@
 /* uri.c - parsing a request target into decoded path segments and query
- * parameters.
+ * parameters (and naming the parameters for audit entries).
  *
  * The HTTP library hands us the raw target; we decode it ourselves so that
  * an encoded slash stays inside its segment (/fhir/Binary/a%2Fb is one id,
@@ -186,4 +186,17 @@ int http_parse_form(sw_arena *a, const char *body, size_t len,
     *params = t.params;
     *nparams = t.nparams;
     return rc;
+}
+
+const char *http_param_names(sw_arena *a, const http_param *params, int n)
+{
+    sw_buf b = SW_BUF_INIT(SW_HTTP_MAX_URI_BYTES);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sw_buf_putc(&b, ',');
+        sw_buf_puts(&b, params[i].name);
+    }
+    const char *s = sw_arena_strndup(a, sw_buf_str(&b), b.len);
+    sw_buf_free(&b);
+    return s ? s : "";
 }

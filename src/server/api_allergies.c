@@ -21,6 +21,7 @@
 
 #include "clinical/allergies.h"
 #include "core/clock.h"
+#include "fhir/resources.h"
 
 #define ALLERGY_BODY_MAX 4096
 #define ALLERGY_LIST_MAX 200
@@ -83,15 +84,11 @@ struct listing {
 static int list_fn(store_tx *tx, void *arg)
 {
     struct listing *l = arg;
-    int64_t one;
-    int rc = store_query_int64(tx, &one, "SELECT 1 FROM fhir_resource WHERE "
-                               "practice_id = ? AND res_type = 'Patient' AND "
-                               "res_id = ? AND deleted = 0", "it",
-                               l->practice_id, l->patient);
-    l->patient_found = rc == SW_OK;
     l->n = 0;
-    if (rc != SW_OK)
-        return rc == SW_ENOTFOUND ? SW_OK : rc;
+    int rc = fhir_row_exists(tx, l->practice_id, "Patient", l->patient,
+                             &l->patient_found);
+    if (rc != SW_OK || !l->patient_found)
+        return rc;
     store_stmt *st;
     rc = store_prepare(tx,
         "SELECT r.res_id, r.version, r.body FROM fhir_resource r "

@@ -16,6 +16,7 @@
 
 #include "audit/query.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "fhir/fhirdate.h"
 
 /* ---- Parameters ---------------------------------------------------------- */
@@ -30,17 +31,11 @@ static int bad_param(sw_response *res, const char *name, const char *what)
     return http_fail(res, SW_EINVAL, "the parameter '%s' %s", name, what);
 }
 
+/* A whole number in [min, max], the whole of s. */
 static bool parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-    if (s == NULL || *s == '\0' || strlen(s) > 18)
-        return false;
-    int64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (*p - '0');
-    }
-    if (v < min || v > max)
+    long v;
+    if (!sw_str_to_long(sw_str_of(s), (long)min, (long)max, &v))
         return false;
     *out = v;
     return true;
@@ -233,20 +228,6 @@ static int record_lookup(sw_request *req, sw_response *res, const char *action,
     return SW_OK;
 }
 
-/* The query's parameter names, never values, for the entry's detail. */
-static const char *param_names(sw_request *req)
-{
-    sw_buf b = SW_BUF_INIT(512);
-    for (int i = 0; i < req->target.nparams; i++) {
-        if (i)
-            sw_buf_putc(&b, ',');
-        sw_buf_puts(&b, req->target.params[i].name);
-    }
-    const char *s = sw_arena_strndup(req->arena, sw_buf_str(&b), b.len);
-    sw_buf_free(&b);
-    return s ? s : "";
-}
-
 /* ---- Handlers ------------------------------------------------------------ */
 
 /* Answers the page f selects: JSON {"entries": […], "next_after": SEQ or
@@ -308,7 +289,9 @@ static int get_audit(sw_request *req, sw_response *res)
     int rc = parse_filter(req, res, &f, &csv);
     if (rc != SW_OK)
         return rc;
-    rc = record_lookup(req, res, AUDIT_SEARCH, f.patient_id, param_names(req));
+    rc = record_lookup(req, res, AUDIT_SEARCH, f.patient_id,
+                       http_param_names(req->arena, req->target.params,
+                                        req->target.nparams));
     if (rc != SW_OK)
         return rc;
     return answer(req, res, &f, csv);

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "auth/restricted.h"
+#include "fhir/resources.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "core/utf8.h"
 
 #define BODY_MAX 4096
@@ -40,12 +42,14 @@ static int check_text(sw_response *res, const char *name, const char *s,
     return SW_OK;
 }
 
+/* SW_OK when Patient/id exists, else a failed transaction saying so. */
 static int patient_exists(store_tx *tx, int64_t practice_id, const char *id)
 {
-    int64_t one;
-    return store_query_int64(tx, &one, "SELECT 1 FROM fhir_resource WHERE "
-                             "practice_id = ? AND res_type = 'Patient' AND "
-                             "res_id = ? AND deleted = 0", "it", practice_id, id);
+    bool exists;
+    int rc = fhir_row_exists(tx, practice_id, "Patient", id, &exists);
+    if (rc == SW_OK && !exists)
+        return store_tx_fail(tx, SW_ENOTFOUND, "there is no Patient/%s", id);
+    return rc;
 }
 
 /* ---- Breaking the glass -------------------------------------------------- */
@@ -63,9 +67,6 @@ static int glass_fn(store_tx *tx, void *arg)
 {
     struct glass *g = arg;
     int rc = patient_exists(tx, g->who->practice_id, g->patient);
-    if (rc == SW_ENOTFOUND)
-        return store_tx_fail(tx, SW_ENOTFOUND, "there is no Patient/%s",
-                             g->patient);
     bool restricted;
     if (rc == SW_OK)
         rc = auth_patient_is_restricted(tx, g->who->practice_id, g->patient,
@@ -230,13 +231,10 @@ static int post_review(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
     const char *id = req->route_values[0];
-    int64_t grant = 0;
-    for (const char *p = id; *p; p++) {
-        if (*p < '0' || *p > '9' || grant > 100000000000LL)
-            return http_fail(res, SW_ENOTFOUND, "there is no break-the-glass "
-                             "grant '%.32s'", id);
-        grant = grant * 10 + (*p - '0');
-    }
+    long grant = 0;
+    if (!sw_str_to_long(sw_str_of(id), 1, INT64_MAX, &grant))
+        return http_fail(res, SW_ENOTFOUND, "there is no break-the-glass "
+                         "grant '%.32s'", id);
     json_t *doc = NULL;
     int rc = SW_OK;
     if (req->body_len > 0) {
@@ -274,8 +272,6 @@ static int restriction_fn(store_tx *tx, void *arg)
 {
     struct restriction *r = arg;
     int rc = patient_exists(tx, r->who->practice_id, r->patient);
-    if (rc == SW_ENOTFOUND)
-        return store_tx_fail(tx, rc, "there is no Patient/%s", r->patient);
     if (rc == SW_OK)
         rc = r->reason
            ? auth_patient_restrict(tx, r->who->practice_id, r->patient,

@@ -14,17 +14,10 @@
 
 static bool is_json_media_type(const char *ct)
 {
-    sw_str s = sw_str_of(ct);
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
-        s.p++;
-        s.n--;
-    }
+    sw_str s = sw_str_trim(sw_str_of(ct));
     if (!sw_str_skip_nocase(&s, "application/json"))
         return false;
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
-        s.p++;
-        s.n--;
-    }
+    s = sw_str_trim(s);
     return s.n == 0 || s.p[0] == ';';
 }
 
@@ -81,7 +74,8 @@ int server_reply_json(sw_response *res, int status, json_t *doc)
     int rc = http_set_header(res, "Cache-Control", "no-store");
     if (rc == SW_OK)
         rc = http_reply(res, status, "application/json", text, strlen(text));
-    /* The text may hold a secret (a TOTP secret, recovery codes). */
+    /* The text may hold a secret (a session token, a TOTP secret, recovery
+     * codes): wipe it before giving the memory back. */
     sodium_memzero(text, strlen(text));
     free(text);
     return rc;

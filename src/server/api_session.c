@@ -49,24 +49,13 @@ static bool request_is_tls(const sw_request *req)
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-static sw_str trim(sw_str s)
-{
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
-        s.p++;
-        s.n--;
-    }
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-        s.n--;
-    return s;
-}
-
 /* The token of "Authorization: Bearer TOKEN" (scheme in any case). */
 static bool bearer_token(const char *header, sw_str *out)
 {
     sw_str s = sw_str_of(header);
     if (!sw_str_skip_nocase(&s, "bearer") || s.n == 0 || s.p[0] != ' ')
         return false;
-    *out = trim(s);
+    *out = sw_str_trim(s);
     return out->n > 0;
 }
 
@@ -77,9 +66,9 @@ static bool cookie_value(const char *header, const char *name, sw_str *out)
     while (s.n) {
         sw_str_split(&s, ';', &pair);
         sw_str value = pair;
-        if (!sw_str_split(&value, '=', &key) || !sw_str_eq_cstr(trim(key), name))
+        if (!sw_str_split(&value, '=', &key) || !sw_str_eq_cstr(sw_str_trim(key), name))
             continue;
-        value = trim(value);
+        value = sw_str_trim(value);
         if (value.n >= 2 && value.p[0] == '"' && value.p[value.n - 1] == '"') {
             value.p++;
             value.n -= 2;
@@ -114,21 +103,6 @@ static int store_failed(sw_response *res, int rc, const sw_err *err)
                      "database did not answer; try again");
 }
 
-static int reply_json(sw_response *res, int status, json_t *doc)
-{
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (text == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    int rc = http_set_header(res, "Cache-Control", "no-store");
-    if (rc == SW_OK)
-        rc = http_reply(res, status, "application/json", text, strlen(text));
-    /* The text may hold a token: wipe it before giving the memory back. */
-    sodium_memzero(text, strlen(text));
-    free(text);
-    return rc;
-}
-
 /* roles "a,b" as ["a","b"]. */
 static json_t *roles_array(const char *roles)
 {
@@ -136,7 +110,7 @@ static json_t *roles_array(const char *roles)
     sw_str s = sw_str_of(roles), one;
     while (a && s.n) {
         sw_str_split(&s, ',', &one);
-        one = trim(one);
+        one = sw_str_trim(one);
         if (one.n && json_array_append_new(a, json_stringn(one.p, one.n)) != 0) {
             json_decref(a);
             return NULL;
@@ -416,7 +390,7 @@ static int post_session(sw_request *req, sw_response *res)
         json_decref(reply);
         return http_fail(res, rc, NULL);
     }
-    return reply_json(res, 201, reply);
+    return server_reply_json(res, 201, reply);
 }
 
 /* ---- DELETE /api/session ------------------------------------------------- */
@@ -504,7 +478,7 @@ static int get_me(sw_request *req, sw_response *res)
         json_decref(doc);
         return http_fail(res, SW_ENOMEM, NULL);
     }
-    return reply_json(res, 200, doc);
+    return server_reply_json(res, 200, doc);
 }
 
 static const http_route routes[] = {

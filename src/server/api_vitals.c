@@ -21,6 +21,9 @@
 
 #include "clinical/vitals.h"
 #include "core/clock.h"
+#include "core/str.h"
+#include "fhir/primitive.h"
+#include "fhir/resources.h"
 #include "fhir/fhirdate.h"
 
 #define VITALS_BODY_MAX 4096
@@ -63,19 +66,6 @@ static int whole(json_t *doc, const char *name, bool *has, int *out,
     return SW_OK;
 }
 
-/* An id as FHIR allows: 1-64 of [A-Za-z0-9-.]. */
-static bool fhir_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-            return false;
-    return true;
-}
-
 static int read_set(json_t *doc, vitals_set *v, const char **encounter,
                     const char **effective, sw_response *res)
 {
@@ -108,7 +98,7 @@ static int read_set(json_t *doc, vitals_set *v, const char **encounter,
         *encounter = json_string_value(e);
         if (*encounter && strncmp(*encounter, "Encounter/", 10) == 0)
             *encounter += 10;
-        if (*encounter == NULL || !fhir_id_ok(*encounter))
+        if (*encounter == NULL || !fhir_is_id(sw_str_of(*encounter)))
             return bad(res, "encounter", "an Encounter id");
     }
     json_t *t = json_object_get(doc, "effective");
@@ -132,32 +122,20 @@ struct exists {
 static int exists_fn(store_tx *tx, void *arg)
 {
     struct exists *x = arg;
-    int64_t one;
-    int rc = store_query_int64(tx, &one, "SELECT 1 FROM fhir_resource WHERE "
-                               "practice_id = ? AND res_type = 'Patient' AND "
-                               "res_id = ? AND deleted = 0", "it",
-                               x->practice_id, x->patient);
-    x->patient_found = rc == SW_OK;
-    if (rc != SW_OK && rc != SW_ENOTFOUND)
-        return rc;
     x->encounter_found = true;
-    if (x->encounter) {
-        rc = store_query_int64(tx, &one, "SELECT 1 FROM fhir_resource WHERE "
-                               "practice_id = ? AND res_type = 'Encounter' AND "
-                               "res_id = ? AND deleted = 0", "it",
-                               x->practice_id, x->encounter);
-        x->encounter_found = rc == SW_OK;
-        if (rc != SW_OK && rc != SW_ENOTFOUND)
-            return rc;
-    }
-    return SW_OK;
+    int rc = fhir_row_exists(tx, x->practice_id, "Patient", x->patient,
+                             &x->patient_found);
+    if (rc == SW_OK && x->encounter)
+        rc = fhir_row_exists(tx, x->practice_id, "Encounter", x->encounter,
+                             &x->encounter_found);
+    return rc;
 }
 
 static int post_vitals(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
     const char *patient = http_route_value(req, "id");
-    if (patient == NULL || !fhir_id_ok(patient))
+    if (patient == NULL || !fhir_is_id(sw_str_of(patient)))
         return http_fail(res, SW_ENOTFOUND, "there is no such patient");
     json_t *doc;
     int rc = server_json_body(req, res, VITALS_BODY_MAX, &doc);

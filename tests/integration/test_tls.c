@@ -16,17 +16,12 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -86,62 +81,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Starts serve with TLS and waits for "https://127.0.0.1:PORT"; fills
- * f->srv so that the shared stop and log helpers work on it. */
+/* Starts serve with TLS; f->srv's base is then https://localhost:PORT. */
 static int start_tls(struct fixture *f)
 {
-    sw_test_server *s = &f->srv;
-    memset(s, 0, sizeof *s);
-    snprintf(s->log_path, sizeof s->log_path, "%s/server.log", f->dir);
-    int pipefd[2];
-    if (pipe(pipefd) != 0)
-        return -1;
-    const char *bin = getenv("STAGEWISE_BIN");
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int e = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(pipefd[1], 1);
-        dup2(e, 2);
-        close(pipefd[0]);
-        execl(bin, bin, "serve", "--db", f->db, "--listen", "127.0.0.1:0",
-              "--tls-cert", f->cert, "--tls-key", f->key, (char *)NULL);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    s->pid = pid;
-    char line[8192];
-    size_t n = 0;
-    long until = now_ms() + 20000;
-    while (now_ms() < until && n < sizeof line - 1) {
-        struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        ssize_t r = read(pipefd[0], line + n, sizeof line - 1 - n);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        line[n] = '\0';
-        const char *at = strstr(line, "https://127.0.0.1:");
-        if (at && strchr(at, '\n')) {
-            s->port = atoi(at + strlen("https://127.0.0.1:"));
-            snprintf(s->base, sizeof s->base, "https://localhost:%d", s->port);
-            fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
-            return 0;
-        }
-    }
-    close(pipefd[0]);
-    char *log = sw_test_server_log(s);
-    fprintf(stderr, "the TLS server did not become ready; its log:\n%s\n", log);
-    free(log);
-    return -1;
+    const char *extra[] = { "--tls-cert", f->cert, "--tls-key", f->key, NULL };
+    return sw_test_server_start(&f->srv, f->db, extra);
 }
 
 struct grow {

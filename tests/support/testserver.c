@@ -183,10 +183,17 @@ int sw_test_server_start(sw_test_server *s, const char *db_url,
             break;
         n += (size_t)r;
         line[n] = '\0';
+        /* With --tls-cert the line says https, and the base is named
+         * localhost, the name test certificates are made for. */
         const char *at = strstr(line, "http://127.0.0.1:");
-        if (at && strchr(at, '\n')) {
-            s->port = atoi(at + strlen("http://127.0.0.1:"));
-            snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+        const char *tls = strstr(line, "https://127.0.0.1:");
+        if ((at || tls) && strchr(at ? at : tls, '\n')) {
+            s->port = atoi(at ? at + strlen("http://127.0.0.1:")
+                              : tls + strlen("https://127.0.0.1:"));
+            if (at)
+                snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+            else
+                snprintf(s->base, sizeof s->base, "https://localhost:%d", s->port);
             /* Keep the pipe drained in the background: the server may print
              * more lines and must never block on a full pipe. */
             int fl = fcntl(pipefd[0], F_GETFL);

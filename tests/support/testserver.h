@@ -32,7 +32,8 @@ typedef struct sw_test_server {
 } sw_test_server;
 
 /* Starts `stagewise serve --db URL --listen 127.0.0.1:0 EXTRA…` and waits
- * until it is ready. Returns 0, or -1 (with the log printed) if it exited or
+ * until it is ready; with --tls-cert among EXTRA, base is
+ * https://localhost:PORT. Returns 0, or -1 (with the log printed) if it exited or
  * did not become ready within 20 s. */
 int sw_test_server_start(sw_test_server *s, const char *db_url,
                          const char *const *extra_args);
