@@ -758,7 +758,18 @@ static int transaction_fn(store_tx *tx, void *arg)
             return rc;
         }
     }
-    return SW_OK;
+    if (c->opts->after == NULL)
+        return SW_OK;
+    fhir_bundle_written *w = sw_arena_calloc(c->a, c->n ? c->n : 1, sizeof *w);
+    if (w == NULL)
+        return store_tx_fail(tx, SW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->n; i++) {
+        const bentry *e = &c->entries[i];
+        w[i].type = e->type;
+        w[i].id = e->op == OP_GET ? NULL : e->out_id;
+        w[i].version = e->version;
+    }
+    return c->opts->after(tx, c->opts->after_arg, w, c->n);
 }
 
 /* One entry of a batch, in a transaction of its own. */

@@ -42,6 +42,14 @@ typedef struct fhir_bundle_stats {
     int64_t failed;        /* batch entries that failed */
 } fhir_bundle_stats;
 
+/* What one transaction entry wrote: its type, id (the assigned one for a
+ * POST) and the version now current; id is NULL for a read or search. */
+typedef struct fhir_bundle_written {
+    const char *type;
+    const char *id;
+    int64_t     version;
+} fhir_bundle_written;
+
 typedef struct fhir_bundle_opts {
     int64_t            practice_id;
     const audit_who   *who;      /* who sends it: every entry is audited */
@@ -56,6 +64,14 @@ typedef struct fhir_bundle_opts {
     int              (*authorize)(void *arg, const char *type, bool write,
                                   char *why, size_t cap);
     void              *authorize_arg;
+    /* A workflow's own rows that must commit with the transaction's
+     * entries or not at all (its audit entry under its own feature id, an
+     * inbox item, a pharmacy message): called inside the transaction after
+     * every entry ran, with what each entry wrote, in entry order. An error
+     * (store_tx_fail) rolls everything back. Transactions only; NULL: none. */
+    int              (*after)(store_tx *tx, void *arg,
+                              const struct fhir_bundle_written *w, size_t n);
+    void              *after_arg;
 } fhir_bundle_opts;
 
 /* Processes a parsed, validated batch or transaction Bundle and writes the

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "auth/session.h"
+#include "fhir/bundle.h"
 #include "fhir/rest.h"
 #include "http/http.h"
 #include "server/web.h"
@@ -82,7 +83,34 @@ void server_audit_who(const sw_request *req, audit_who *who);
  * written to res. */
 int server_fhir_transaction(sw_request *req, sw_response *res,
                             const sw_buf *bundle_text, sw_buf *out);
+/* The same, with a workflow's own rows written inside the transaction
+ * after its entries (fhir_bundle_opts.after): all commit or none do. */
+int server_fhir_transaction_then(sw_request *req, sw_response *res,
+                                 const sw_buf *bundle_text, sw_buf *out,
+                                 int (*after)(store_tx *, void *,
+                                              const fhir_bundle_written *, size_t),
+                                 void *after_arg);
 /* The ids of the resources of `type` a transaction response created. */
 json_t *server_created_ids(sw_arena *a, const sw_buf *response, const char *type);
+
+/* ---- Shared by clinical workflows (workflow.c) ---------------------------- */
+
+/* The signed-in user as a FHIR Reference, for authors, requesters,
+ * performers and attesters: {"reference": "Practitioner/<id>"} when the
+ * account is linked to a Practitioner, always {"identifier": {"system":
+ * SERVER_USER_SYSTEM, "value": username}} and "display". Workflows find
+ * whose inbox a record belongs to through that identifier. NULL when the
+ * account cannot be read (the error is then written to res). */
+#define SERVER_USER_SYSTEM "urn:stagewise:user"
+json_t *server_user_reference(sw_request *req, sw_response *res);
+/* The username a Reference made by server_user_reference names, or NULL. */
+const char *server_reference_username(json_t *ref);
+/* Inside a write transaction: an audit entry for a workflow step under its
+ * own feature id ("documentation.sign", "eprescribing.send"), for the
+ * signed-in user. detail: short, no patient data (a reason code, counts). */
+int server_workflow_audit(store_tx *tx, const sw_request *req,
+                          const char *action, const char *feature,
+                          const char *patient_id, const char *res_type,
+                          const char *res_id, const char *detail);
 
 #endif

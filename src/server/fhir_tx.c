@@ -11,6 +11,15 @@
 int server_fhir_transaction(sw_request *req, sw_response *res,
                             const sw_buf *bundle_text, sw_buf *out)
 {
+    return server_fhir_transaction_then(req, res, bundle_text, out, NULL, NULL);
+}
+
+int server_fhir_transaction_then(sw_request *req, sw_response *res,
+                                 const sw_buf *bundle_text, sw_buf *out,
+                                 int (*after)(store_tx *, void *,
+                                              const fhir_bundle_written *, size_t),
+                                 void *after_arg)
+{
     sw_app *app = req->app;
     const auth_session *s = server_principal(req);
     sw_json *bundle;
@@ -29,7 +38,8 @@ int server_fhir_transaction(sw_request *req, sw_response *res,
     audit_who who;
     server_audit_who(req, &who);
     fhir_bundle_opts opts = { .practice_id = s->practice_id, .who = &who,
-                              .base = "" };
+                              .base = "", .after = after,
+                              .after_arg = after_arg };
     memset(issues, 0, sizeof *issues);
     int rc = fhir_bundle_process(app->store, req->arena, bundle, &opts, out,
                                  issues);

@@ -296,6 +296,50 @@ static const store_migration migrations[] = {
             ");\n"
             "CREATE INDEX break_glass_user ON break_glass (practice_id, user_id, patient_id, expires_at);\n",
     },
+    {
+        /* Each user's inbox (docs/workflows.md): results to review, notes
+         * to sign, messages from staff. An item points at the record it is
+         * about and is written in the same transaction as that record; it
+         * is done when the user signs off, signs or reads, and kept. */
+        .name = "the clinician inbox",
+        .sql =
+            "CREATE TABLE inbox_item (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  item_id     BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  kind        TEXT NOT NULL,\n"
+            "  res_type    TEXT NOT NULL,\n"
+            "  res_id      TEXT NOT NULL,\n"
+            "  patient_id  TEXT NOT NULL,\n"
+            "  flag        TEXT NOT NULL DEFAULT '',\n"
+            "  created_at  BIGINT NOT NULL,\n"
+            "  done_at     BIGINT NOT NULL DEFAULT 0,\n"
+            "  done_by     BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, item_id)\n"
+            ");\n"
+            "CREATE INDEX inbox_item_user ON inbox_item (practice_id, user_id, done_at);\n"
+            "CREATE INDEX inbox_item_record ON inbox_item (practice_id, res_type, res_id);\n",
+    },
+    {
+        /* What the built-in pharmacy gateway sent (docs/workflows.md): the
+         * message for each transmitted prescription, so the demo and tests
+         * can see exactly what a pharmacy would have received. */
+        .name = "the built-in pharmacy gateway's messages",
+        .sql =
+            "CREATE TABLE pharmacy_message (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  message_id  BIGINT NOT NULL,\n"
+            "  res_id      TEXT NOT NULL,\n"
+            "  patient_id  TEXT NOT NULL,\n"
+            "  pharmacy    TEXT NOT NULL,\n"
+            "  kind        TEXT NOT NULL,\n"
+            "  body        TEXT NOT NULL,\n"
+            "  status      TEXT NOT NULL,\n"
+            "  created_at  BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, message_id)\n"
+            ");\n"
+            "CREATE INDEX pharmacy_message_record ON pharmacy_message (practice_id, res_id);\n",
+    },
 };
 
 const store_migration *store_migrations(size_t *count)
