@@ -9,6 +9,7 @@
  * rollout issue's module catalog will own this table. */
 #include "audit.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,4 +46,17 @@ const char *audit_feature(const char *res_type, const char *action)
             module = governed[i].module;
     snprintf(id, sizeof id, "%s.%s", module, action ? action : "");
     return id;
+}
+
+size_t audit_modules(const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof governed / sizeof governed[0]; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp(out[k], governed[i].module) == 0;
+        if (!seen && n < cap)
+            out[n++] = governed[i].module;
+    }
+    return n;
 }

@@ -473,7 +473,16 @@ static int get_me(sw_request *req, sw_response *res)
                          authz_action_name((authz_action)action));
                 json_array_append_new(perms, json_string(tag));
             }
-    if (doc == NULL || perms == NULL
+    /* The modules live for this user, so the web app offers only those.
+     * Until the rollout engine decides per user and stage, every module
+     * is live for everyone. */
+    const char *ids[32];
+    size_t nmodules = audit_modules(ids, 32);
+    json_t *modules = json_array();
+    for (size_t i = 0; modules && i < nmodules; i++)
+        json_array_append_new(modules, json_string(ids[i]));
+    if (doc == NULL || perms == NULL || modules == NULL
+        || json_object_set_new(doc, "modules", modules) != 0
         || json_object_set_new(doc, "permissions", perms) != 0) {
         json_decref(doc);
         return http_fail(res, SW_ENOMEM, NULL);
