@@ -15,15 +15,16 @@ static const struct demo_user {
     const char *display_name;
     const char *roles;
     const char *what;
+    const char *practitioner;
 } demo_users[] = {
-    { "dr.rivera",   "Dr. Ana Rivera",     "physician",                "physician" },
-    { "np.chen",     "Li Chen, NP",        "advanced_practice",        "nurse practitioner" },
-    { "rn.okafor",   "Grace Okafor, RN",   "nurse",                    "nurse" },
-    { "ma.jones",    "Sam Jones, MA",      "medical_assistant",        "medical assistant" },
-    { "desk.patel",  "Priya Patel",        "front_desk",               "front desk" },
-    { "billing.kim", "Jordan Kim",         "biller",                   "biller" },
-    { "lead.morgan", "Alex Morgan",        "implementation_lead",      "implementation lead" },
-    { "admin.lee",   "Dana Lee",           "practice_admin",           "practice admin" },
+    { "dr.rivera",   "Dr. Ana Rivera",     "physician",                "physician", DEMO_PRACTITIONER_RIVERA },
+    { "np.chen",     "Li Chen, NP",        "advanced_practice",        "nurse practitioner", DEMO_PRACTITIONER_CHEN },
+    { "rn.okafor",   "Grace Okafor, RN",   "nurse",                    "nurse", NULL },
+    { "ma.jones",    "Sam Jones, MA",      "medical_assistant",        "medical assistant", NULL },
+    { "desk.patel",  "Priya Patel",        "front_desk",               "front desk", NULL },
+    { "billing.kim", "Jordan Kim",         "biller",                   "biller", NULL },
+    { "lead.morgan", "Alex Morgan",        "implementation_lead",      "implementation lead", NULL },
+    { "admin.lee",   "Dana Lee",           "practice_admin",           "practice admin", NULL },
 };
 #define NUSERS (sizeof demo_users / sizeof demo_users[0])
 
@@ -59,6 +60,7 @@ static int seed_fn(store_tx *tx, void *ctx)
             .display_name = demo_users[i].display_name,
             .password_hash = sd->hash,
             .roles = demo_users[i].roles,
+            .practitioner_id = demo_users[i].practitioner,
         };
         rc = auth_user_create(tx, &u, &created, NULL);
     }
@@ -89,7 +91,8 @@ int demo_seed(sw_store *s, sw_err *err)
     if (rc != SW_OK)
         return rc;
     struct seed sd = { .hash = hash, .service_hash = service_hash };
-    return store_write(s, seed_fn, &sd, err);
+    rc = store_write(s, seed_fn, &sd, err);
+    return rc == SW_OK ? demo_seed_clinic(s, err) : rc;
 }
 
 void demo_print_logins(FILE *out)

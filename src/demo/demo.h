@@ -8,6 +8,7 @@
 #ifndef SW_DEMO_H
 #define SW_DEMO_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store/store.h"
@@ -19,6 +20,16 @@
 /* Creates what is missing of the demo practice; safe to run again. Prints
  * nothing. */
 int  demo_seed(sw_store *s, sw_err *err);
+/* The Practitioners the demo's clinician accounts are linked to. */
+#define DEMO_PRACTITIONER_RIVERA "demo-rivera"
+#define DEMO_PRACTITIONER_CHEN   "demo-chen"
+
+/* The clinical side (demo_clinic.c), each safe to run again: the
+ * clinicians' Practitioner records and the demo's own patients with their
+ * history (once), and today's clinic booked (when nothing is booked for
+ * today yet), so the schedule is never empty on the day someone looks. */
+int  demo_seed_clinic(sw_store *s, sw_err *err);
+int  demo_book_today(sw_store *s, int64_t now_ms, sw_err *err);
 /* The demo accounts, one per line, for the start-up banner. */
 void demo_print_logins(FILE *out);
 

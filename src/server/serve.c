@@ -106,6 +106,9 @@ int server_run(const serve_options *opt, sw_err *err)
     rc = store_read(app.store, practice_is_demo, &demo, err);
     if (rc != SW_OK)
         goto out_store;
+    /* The demo practice always has a clinic day to look at. */
+    if (demo && (rc = demo_book_today(app.store, sw_now_wall_ms(), err)) != SW_OK)
+        goto out_store;
 
     size_t ntables = server_route_tables(&app);
     size_t nfilters;
