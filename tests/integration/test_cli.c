@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,6 +204,40 @@ static void demo_init_prints_logins(void **state)
     free(out);
     sw_test_server srv;
     assert_int_equal(sw_test_server_start(&srv, db, NULL), 0);
+
+    /* The clinical side: today's clinic is booked for the demo's
+     * clinicians, linked to their Practitioners, and Maria Lopez carries
+     * the penicillin allergy the prescribing alert is practised on. */
+    char auth[512], path[128], today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    assert_int_equal(sw_test_sign_in_with(&srv, "dr.rivera", "stagewise-demo",
+                                          auth, sizeof auth), 0);
+    const char *headers[] = { auth, NULL };
+    sw_http_result r;
+    snprintf(path, sizeof path, "/fhir/Appointment?date=%s&_count=50", today);
+    assert_int_equal(sw_http(&srv, "GET", path, headers, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"total\":6"));
+    assert_non_null(strstr(r.body, "Practitioner/demo-rivera"));
+    assert_non_null(strstr(r.body, "Practitioner/demo-chen"));
+    sw_http_result_free(&r);
+    assert_int_equal(sw_http(&srv, "GET", "/fhir/AllergyIntolerance?patient=demo-maria",
+                             headers, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Penicillin G"));
+    sw_http_result_free(&r);
+    assert_int_equal(sw_test_server_stop(&srv, SIGINT, 15), 0);
+
+    /* Served again the same day, nothing more is booked. */
+    assert_int_equal(sw_test_server_start(&srv, db, NULL), 0);
+    assert_int_equal(sw_test_sign_in_with(&srv, "dr.rivera", "stagewise-demo",
+                                          auth, sizeof auth), 0);
+    assert_int_equal(sw_http(&srv, "GET", path, headers, NULL, 0, &r), 0);
+    assert_non_null(strstr(r.body, "\"total\":6"));
+    sw_http_result_free(&r);
     assert_int_equal(sw_test_server_stop(&srv, SIGINT, 15), 0);
     free(db);
 }

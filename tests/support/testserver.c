@@ -315,10 +315,16 @@ const char *sw_http_header(const sw_http_result *r, const char *name,
 int sw_test_sign_in_as(const sw_test_server *s, const char *username,
                        char *header, size_t cap)
 {
+    return sw_test_sign_in_with(s, username, SW_TEST_ADMIN_PASSWORD, header, cap);
+}
+
+int sw_test_sign_in_with(const sw_test_server *s, const char *username,
+                         const char *password, char *header, size_t cap)
+{
     static const char *const json[] = { "Content-Type: application/json", NULL };
     char body[256];
-    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\""
-             SW_TEST_ADMIN_PASSWORD "\"}", username);
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}",
+             username, password);
     sw_http_result r;
     if (sw_http(s, "POST", "/api/session", json, body, strlen(body), &r) != 0
         || r.status != 201) {

@@ -68,6 +68,9 @@ int sw_test_sign_in(const sw_test_server *s, char *header, size_t cap);
 /* Signs in as username (password SW_TEST_ADMIN_PASSWORD). */
 int sw_test_sign_in_as(const sw_test_server *s, const char *username,
                        char *header, size_t cap);
+/* Signs in as username with password. */
+int sw_test_sign_in_with(const sw_test_server *s, const char *username,
+                         const char *password, char *header, size_t cap);
 /* Adds a user of practice 1 with the given roles and the admin's password,
  * straight into the database (the server may be running). 0 or -1. */
 int sw_test_add_user(const char *db_url, const char *username, const char *roles);
