@@ -298,8 +298,9 @@ static int today_fn(store_tx *tx, void *arg)
     store_stmt *st;
     rc = store_prepare(tx, "SELECT res_id FROM fhir_resource WHERE "
                        "practice_id = ? AND res_type = 'Patient' AND deleted = 0 "
-                       "ORDER BY CASE WHEN res_id LIKE 'demo-%' THEN 0 ELSE 1 END, "
-                       "res_id", &st);
+                       "ORDER BY CASE res_id WHEN 'demo-maria' THEN 0 "
+                       "WHEN 'demo-james' THEN 1 WHEN 'demo-sofia' THEN 2 "
+                       "ELSE 3 END, res_id", &st);
     if (rc != SW_OK)
         return rc;
     bool row = false;

@@ -17,7 +17,7 @@
 #include "server/web.h"
 #include "store/store.h"
 
-#define SERVER_MAX_TABLES 16
+#define SERVER_MAX_TABLES 32
 
 typedef struct sw_app {
     sw_store   *store;
@@ -44,6 +44,17 @@ extern const http_route_table audit_routes;      /* api_audit.c */
 extern const http_route_table break_glass_routes; /* api_break_glass.c */
 extern const http_route_table vitals_routes;    /* api_vitals.c */
 extern const http_route_table allergy_routes;   /* api_allergies.c */
+extern const http_route_table problems_routes;  /* api_problems.c */
+extern const http_route_table immunizations_routes; /* api_immunizations.c */
+extern const http_route_table orders_routes;    /* api_orders.c */
+extern const http_route_table results_routes;   /* api_results.c */
+extern const http_route_table inbox_routes;     /* api_inbox.c */
+extern const http_route_table messages_routes;  /* api_messages.c */
+extern const http_route_table visit_routes;     /* api_visits.c */
+extern const http_route_table schedule_routes;  /* api_schedule.c */
+extern const http_route_table codes_routes;     /* api_codes.c */
+extern const http_route_table prescribing_routes; /* api_prescribe.c */
+extern const http_route_table medication_routes;  /* api_medications.c, api_reconcile.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);

@@ -19,6 +19,17 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &break_glass_routes;
     app->tables[n++] = &vitals_routes;
     app->tables[n++] = &allergy_routes;
+    app->tables[n++] = &problems_routes;
+    app->tables[n++] = &immunizations_routes;
+    app->tables[n++] = &orders_routes;
+    app->tables[n++] = &results_routes;
+    app->tables[n++] = &inbox_routes;
+    app->tables[n++] = &messages_routes;
+    app->tables[n++] = &visit_routes;
+    app->tables[n++] = &schedule_routes;
+    app->tables[n++] = &codes_routes;
+    app->tables[n++] = &prescribing_routes;
+    app->tables[n++] = &medication_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);
     app->tables[n++] = &app->web_table;

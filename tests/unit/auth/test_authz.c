@@ -361,6 +361,9 @@ static void test_routes_open_to_every_user(void **state)
         "POST /api/me/mfa",
         "POST /api/me/mfa/confirm",
         "DELETE /api/me/mfa",
+        "GET /api/inbox",          /* one's own inbox */
+        "POST /api/inbox/{item}/done",
+        "POST /api/messages",      /* a message to a colleague */
     };
     sw_app app = { 0 };
     size_t ntables = server_route_tables(&app);

@@ -1,0 +1,79 @@
+/* api_visits.h - what the visit handlers (api_visits.c, api_schedule.c,
+ * api_codes.c) share, implemented in visits_store.c: reading a visit with everything hanging off its
+ * Encounter in one snapshot, the /api shapes of people, and composing and
+ * running the FHIR transaction of a visit step. Internal to src/server. */
+#ifndef SW_SERVER_API_VISITS_H
+#define SW_SERVER_API_VISITS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+
+#define VISITS_TX_MAX 128   /* entries of one visit transaction */
+
+/* A stored resource parsed (jansson: these are small). */
+typedef struct visits_res {
+    const char *type;
+    const char *id;
+    int64_t     version;
+    json_t     *doc;
+} visits_res;
+
+/* A visit as stored: the Encounter and what references it. */
+typedef struct visits_state {
+    int64_t     practice_id;
+    const char *id;
+    bool        found;
+    bool        denied;         /* a restricted patient, no grant */
+    visits_res  encounter;
+    const char *patient_id;
+    json_t     *patient;        /* the Patient, or NULL */
+    visits_res  note;           /* doc NULL when there is none yet */
+    size_t      n;
+    visits_res  items[VISITS_TX_MAX];  /* Conditions, Procedures, addenda, ChargeItems */
+} visits_state;
+
+/* Reads visit `id`: 404 written to res when unknown, 403 (break the
+ * glass) when its patient is restricted for this user. With read_feature
+ * ("documentation.read") the read is audited in the same transaction, for
+ * a handler that shows the visit. */
+int visits_load(sw_request *req, sw_response *res, const char *id,
+                visits_state *st, const char *read_feature);
+void visits_state_free(visits_state *st);
+/* Whether the note is signed (final) or the Encounter finished. */
+bool visits_signed(const visits_state *st);
+
+/* {"username","display"} of a user reference, or JSON null. */
+json_t *visits_user_json(json_t *ref);
+/* {"id","name","birthDate"} of a Patient resource (id given). */
+json_t *visits_patient_json(const char *id, json_t *patient);
+/* A parsed body, or NULL. */
+json_t *visits_parse(const char *body, size_t len);
+
+/* A transaction Bundle under construction. */
+json_t *visits_bundle(void);
+/* Adds an entry; resource is stolen (may be NULL for DELETE). full_url
+ * may be NULL; if_match 0 means none. */
+void visits_entry(json_t *bundle, const char *method, const char *url,
+                  json_t *resource, const char *full_url, int64_t if_match);
+
+/* What a transaction wrote, and the step's own rows. */
+typedef struct visits_tx visits_tx;
+struct visits_tx {
+    sw_request *req;
+    size_t      n;
+    const char *types[VISITS_TX_MAX];
+    const char *ids[VISITS_TX_MAX];
+    int64_t     versions[VISITS_TX_MAX];
+    /* Runs inside the transaction after its entries, or NULL. */
+    int       (*then)(store_tx *tx, visits_tx *t);
+    void       *arg;
+};
+/* Runs bundle (consumed) as the signed-in user. A stale If-Match becomes
+ * 409 with error code `conflict_id` and message conflict_msg. */
+int visits_run(sw_request *req, sw_response *res, json_t *bundle,
+               visits_tx *t, const char *conflict_id, const char *conflict_msg);
+
+#endif
