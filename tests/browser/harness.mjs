@@ -116,3 +116,42 @@ export async function run(tests, { serverArgs = [], imports = [] } = {}) {
     process.exit(1);
   }
 }
+
+// A request from the page as the signed-in user (the session cookie and
+// the tab's CSRF token); resolves to { status, body }.
+export async function call(page, method, path, body) {
+  return page.evaluate(async ([method, path, body]) => {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = path.startsWith("/fhir") ? "application/fhir+json" : "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = sessionStorage.getItem("stagewise.csrf");
+    const res = await fetch(path, { method, headers, credentials: "same-origin",
+                                    body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: res.status, body: json };
+  }, [method, path, body]);
+}
+
+// Signs in and waits for the app to be ready (the header shows).
+export async function signInReady(page, base, username, password = DEMO_PASSWORD) {
+  await signIn(page, base, username, password);
+  await page.locator("#sign-out").waitFor();
+}
+
+// Today's date as the browser sees it (YYYY-MM-DD).
+export async function browserToday(page) {
+  return page.evaluate(() => {
+    const d = new Date(), p = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  });
+}
+
+// A new patient through /fhir as the signed-in user; resolves to its id.
+export async function newPatient(page, family, given = "Test", birthDate = "1970-03-04") {
+  const r = await call(page, "POST", "/fhir/Patient", {
+    resourceType: "Patient", active: true, name: [{ use: "official", family, given: [given] }],
+    birthDate, gender: "female" });
+  if (r.status !== 201) throw new Error(`could not create a patient (${r.status}: ${JSON.stringify(r.body)})`);
+  return r.body.id;
+}

@@ -7,16 +7,22 @@
 const CSRF_KEY = "stagewise.csrf";
 
 export class ApiError extends Error {
-  constructor(status, code, message, details) {
+  constructor(status, code, message, details, body) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details || [];
+    this.body = body || null;     // the whole answer, for members beside "error" (alerts)
   }
 }
 
 let onSignedOut = () => {};
 export function whenSignedOut(fn) { onSignedOut = fn; }
+
+// Every answered request resets the server's idle clock, so the app's
+// idle warning starts again too (a long note autosaving is activity).
+let onActive = () => {};
+export function whenActive(fn) { onActive = fn; }
 
 export function setCsrf(token) {
   if (token) sessionStorage.setItem(CSRF_KEY, token);
@@ -59,8 +65,9 @@ export async function request(method, path, body, { contentType = "application/j
   if (!res.ok) {
     const [code, message, details] = messageOf(res.status, data);
     if (res.status === 401 && !signedOutOk) onSignedOut(message);
-    throw new ApiError(res.status, code, message, details);
+    throw new ApiError(res.status, code, message, details, data);
   }
+  onActive();
   return data;
 }
 

@@ -1,14 +1,21 @@
 // chart.js - a patient's chart: the demographics header, the allergy
-// banner, the summary a clinician scans first (active problems, active
-// medications, recent vitals, recent visits, immunizations and results),
-// and recording
-// allergies and vital signs for users allowed to chart. Each
-// section is its own FHIR search, loaded side by side; a section the
-// user's role may not see says so in its place (the server's sentence).
+// banner, and tabs. The Summary tab is what a clinician scans first
+// (active problems, active medications, recent vitals with their trend,
+// recent visits, immunizations and results) with recording allergies and
+// vital signs for users allowed to chart; each section is its own FHIR
+// search, loaded side by side, and a section the user's role may not see
+// says so in its place (the server's sentence). The other tabs
+// (Medications, Problems, Immunizations, Orders, Visits) are offered by
+// module and permission (modules.js) and load when opened.
 
 import { get, post } from "./api.js";
 import { h, show, field } from "./dom.js";
 import { nameOf, mrnOf, phoneOf } from "./patient.js";
+import { trendCard } from "./trend.js";
+import { medicationsTab } from "./medications.js";
+import { problemsTab, immunizationsTab } from "./problems.js";
+import { ordersPanel } from "./orders.js";
+import { visitsTab } from "./visits.js";
 
 // The text a person reads for a CodeableConcept.
 export function conceptText(cc) {
@@ -128,19 +135,64 @@ export async function chartScreen(main, app, id) {
     ["Phone", phoneOf(p) || "—"],
   ];
   const banner = h("div", { id: "allergy-slot" }, h("p", { class: "status" }, "Loading allergies…"));
+  const withTrend = app.offers("vitals");
+  const summary = [
+    h("div", { class: "summary-grid", id: "summary" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))),
+    withTrend ? trendCard(p.id) : null,
+    app.can("clinical:write") ? allergyForm(p.id, () => loadBanner(banner, p.id)) : null,
+    app.can("clinical:write") ? vitalsForm(p.id, async () => {
+      const vitals = sections.find((s) => s.id === "vitals");
+      document.getElementById("section-vitals").replaceWith(await loadSection(vitals, p.id));
+      const trend = document.getElementById("vitals-trend");
+      if (trend) trend.replaceWith(trendCard(p.id));
+    }) : null];
+  const tabs = [
+    ["summary", "Summary", () => summary],
+    app.offers("medications") ? ["medications", "Medications", () => medicationsTab(app, p.id)] : null,
+    app.offers("problems") ? ["problems", "Problems", () => problemsTab(app, p.id)] : null,
+    app.offers("immunizations") ? ["immunizations", "Immunizations", () => immunizationsTab(app, p.id)] : null,
+    app.offers("orders") ? ["orders", "Orders", () => ordersPanel(app, p.id, null)] : null,
+    app.offers("visits") ? ["visits", "Visits", () => visitsTab(app, p.id)] : null,
+  ].filter(Boolean);
   show(main,
     h("section", { class: "card chart", "aria-labelledby": "chart-title" },
       h("p", {}, h("a", { href: "#/patients" }, "← Back to patients")),
       h("h1", { id: "chart-title" }, nameOf(p)),
       h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
       banner),
-    h("div", { class: "summary-grid", id: "summary" }, await Promise.all(sections.map((s) => loadSection(s, p.id)))),
-    app.can("clinical:write") ? allergyForm(p.id, () => loadBanner(banner, p.id)) : null,
-    app.can("clinical:write") ? vitalsForm(p.id, async () => {
-      const vitals = sections.find((s) => s.id === "vitals");
-      document.getElementById("section-vitals").replaceWith(await loadSection(vitals, p.id));
-    }) : null);
+    tabbed(tabs));
   await loadBanner(banner, p.id);
+}
+
+// The ARIA tabs pattern: arrow keys, Home and End move between tabs (and
+// open them); each panel is built when its tab opens, so it shows fresh
+// data.
+function tabbed(tabs) {
+  if (tabs.length === 1) return tabs[0][2]();
+  const buttons = tabs.map(([id, label]) => h("button", { type: "button", role: "tab", id: `tab-${id}`,
+    "aria-controls": `panel-${id}`, "aria-selected": "false", tabindex: "-1", class: "tab" }, label));
+  const panels = tabs.map(([id]) => h("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, hidden: true }));
+  let built = [];
+  function select(i, focus) {
+    buttons.forEach((b, j) => {
+      b.setAttribute("aria-selected", String(i === j));
+      b.tabIndex = i === j ? 0 : -1;
+      panels[j].hidden = i !== j;
+    });
+    if (i === 0 ? !built[0] : true) { show(panels[i], tabs[i][2]()); built[i] = true; }
+    if (focus) buttons[i].focus();
+  }
+  buttons.forEach((b, i) => {
+    b.addEventListener("click", () => select(i, false));
+    b.addEventListener("keydown", (ev) => {
+      const n = buttons.length;
+      const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i - 1 + n) % n, Home: 0, End: n - 1 }[ev.key];
+      if (to !== undefined) { ev.preventDefault(); select(to, true); }
+    });
+  });
+  const el = h("div", { class: "chart-tabs" }, h("div", { role: "tablist", class: "tabs", "aria-label": "Chart" }, buttons), panels);
+  select(0, false);
+  return el;
 }
 
 async function loadBanner(slot, pid) {

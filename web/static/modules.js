@@ -1,0 +1,38 @@
+// modules.js - the one place that says which module and which permissions
+// each screen, tab and button needs. The app offers a feature only when
+// its module is live for the user (GET /api/me "modules") AND the
+// permission table lets the user's role do it ("permissions"); the server
+// still checks every request.
+
+export const FEATURES = {
+  schedule:           { module: "scheduling",    needs: ["scheduling:read"] },
+  checkIn:            { module: "scheduling",    needs: ["visits:write"] },
+  visits:             { module: "documentation", needs: ["visits:read"] },
+  startVisit:         { module: "documentation", needs: ["visits:write"] },
+  visit:              { module: "documentation", needs: ["visits:read", "notes:read"] },
+  writeNote:          { module: "documentation", needs: ["notes:write"] },
+  signNote:           { module: "documentation", needs: ["notes:sign"] },
+  coding:             { module: "documentation", needs: ["notes:write"] },
+  charges:            { module: "charge_capture", needs: ["notes:read"] },
+  reconcile:          { module: "documentation", needs: ["clinical:write"] },
+  prescribe:          { module: "eprescribing",  needs: ["medications:prescribe"] },
+  medications:        { module: "medications",   needs: ["medications:read"] },
+  writeMedications:   { module: "medications",   needs: ["medications:write"] },
+  problems:           { module: "problems",      needs: ["clinical:read"] },
+  writeProblems:      { module: "problems",      needs: ["clinical:write"] },
+  orders:             { module: "orders",        needs: ["orders:read"] },
+  placeOrder:         { module: "orders",        needs: ["orders:order"] },
+  results:            { module: "results",       needs: ["results:read"] },
+  immunizations:      { module: "immunizations", needs: ["clinical:read"] },
+  writeImmunizations: { module: "immunizations", needs: ["clinical:write"] },
+  vitals:             { module: "vitals",        needs: ["clinical:read"] },
+};
+
+// modules: the live module ids, or null when the server names none (then
+// the permission table alone decides).
+export function offered(feature, modules, permissions) {
+  const f = FEATURES[feature];
+  if (!f) throw new Error(`unknown feature ${feature}`);
+  if (modules && !modules.has(f.module)) return false;
+  return f.needs.every((p) => permissions.has(p));
+}
