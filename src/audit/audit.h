@@ -112,6 +112,10 @@ void audit_row_read(store_stmt *st, audit_row *r);
 /* The feature a FHIR interaction belongs to ("allergies.create"), from the
  * module that governs the resource type (DESIGN.md §4). */
 const char *audit_feature(const char *res_type, const char *action);
+/* The same for a resource whose category code is known ("laboratory"):
+ * a laboratory Observation is a result, not a vital sign. */
+const char *audit_feature_of(const char *res_type, const char *category,
+                             const char *action);
 /* The modules that govern some resource type, each once, in table order;
  * returns how many (at most cap). */
 size_t audit_modules(const char **out, size_t cap);

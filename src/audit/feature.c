@@ -37,6 +37,33 @@ static const struct {
     { "ChargeItem",         "charge_capture" },
 };
 
+/* Types whose module depends on the resource's category: an Observation
+ * is a vital sign or smoking status (vitals) unless it is a laboratory or
+ * imaging result, which belongs with the results it came in. */
+static const struct {
+    const char *type;
+    const char *category;
+    const char *module;
+} by_category[] = {
+    { "Observation", "laboratory", "results" },
+    { "Observation", "imaging",    "results" },
+};
+
+const char *audit_feature_of(const char *res_type, const char *category,
+                             const char *action)
+{
+    static __thread char id[64];
+    for (size_t i = 0; res_type && category
+                       && i < sizeof by_category / sizeof by_category[0]; i++)
+        if (strcmp(by_category[i].type, res_type) == 0
+            && strcmp(by_category[i].category, category) == 0) {
+            snprintf(id, sizeof id, "%s.%s", by_category[i].module,
+                     action ? action : "");
+            return id;
+        }
+    return audit_feature(res_type, action);
+}
+
 const char *audit_feature(const char *res_type, const char *action)
 {
     static __thread char id[64];

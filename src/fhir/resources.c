@@ -151,9 +151,16 @@ static int audit_version(store_tx *tx, const fhir_row *row)
     const char *action = row->deleted ? AUDIT_DELETE
                        : row->version == 1 || strcmp(row->method, "POST") == 0
                        ? AUDIT_CREATE : AUDIT_UPDATE;
+    const char *category = NULL;
+    for (size_t i = 0; row->index && i < row->index->count && !category; i++) {
+        const fhir_index_row *r = &row->index->rows[i];
+        if (r->kind == FHIR_IDX_TOKEN && strcmp(r->param, "category") == 0)
+            category = r->s2;
+    }
     audit_entry e = {
         .who = row->who, .action = action,
-        .feature = audit_feature(row->type, action), .patient_id = patient,
+        .feature = audit_feature_of(row->type, category, action),
+        .patient_id = patient,
         .res_type = row->type, .res_id = row->id, .outcome = AUDIT_SUCCESS,
         .at_ms = row->updated_ms,
     };
