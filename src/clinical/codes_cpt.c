@@ -4,12 +4,20 @@
  * codes Medicare asks for (annual wellness visits, vaccine administration,
  * common injectable drugs).
  *
- * Sources: the code numbers of the AMA CPT code set and the CMS HCPCS
- * Level II release files (public). CPT descriptors are the AMA's
- * copyright, so every display here is our own short plain description of
- * what the code bills, not the AMA's text. Codes starting with a letter
- * are HCPCS Level II (codes_system). Add a row only after checking the
- * code is current. */
+ * Sources: HCPCS Level II rows were checked against the CMS alpha-numeric
+ * HCPCS file (HCPC2020_ANWEB, cms.gov/medicare/coding-billing/
+ * healthcare-common-procedure-system) and, for codes created or revised
+ * since, against CMS MLN guidance (G2211: MLN MM13473, payable from
+ * 2024; G0444: "5 to 15 minutes" from 2025, CR 13710). CPT rows were
+ * checked for existence and meaning against the CPT descriptors carried
+ * by the NLM VSAC eCQM value sets (2025 update) where they appear there
+ * (office, preventive, counseling, tobacco and online visits); the others
+ * were reviewed against the CPT code set itself, which is not a public
+ * file. No CPT code here was deleted through CPT 2025.
+ * CPT descriptors are the AMA's copyright, so every display here is our
+ * own short plain description of what the code bills, not the AMA's
+ * text. Codes starting with a letter are HCPCS Level II (codes_system).
+ * Add a row only after checking the code is current. */
 #include "codes.h"
 
 const code_entry codes_procedure[] = {
@@ -65,7 +73,7 @@ const code_entry codes_procedure[] = {
     { "87880", "Rapid strep A antigen test" },
     { "93000", "Electrocardiogram, 12 leads, with interpretation and report" },
     { "94010", "Spirometry" },
-    { "94640", "Inhaled (nebulizer) treatment" },
+    { "94640", "Inhaled treatment for acute airway obstruction (nebulizer or inhaler)" },
     { "94760", "Pulse oximetry, single reading" },
     /* Injections and immunization administration */
     { "90460", "Vaccine administration through age 18 with counseling, first component" },
@@ -74,11 +82,11 @@ const code_entry codes_procedure[] = {
     { "90472", "Vaccine administration by injection, each added vaccine" },
     { "96372", "Therapeutic injection, under the skin or into muscle" },
     { "20550", "Injection into a tendon sheath or ligament" },
-    { "20610", "Joint aspiration or injection, major joint, without ultrasound" },
+    { "20610", "Joint aspiration or injection, major joint or bursa, without ultrasound" },
     /* Small office procedures */
     { "10060", "Incision and drainage of a skin abscess, simple or single" },
     { "11102", "Skin biopsy by tangential (shave) technique, first lesion" },
-    { "12001", "Simple repair of a superficial wound, 2.5 cm or less" },
+    { "12001", "Simple repair of a superficial wound of scalp, neck, trunk or limbs, 2.5 cm or less" },
     { "17000", "Destruction of a premalignant skin lesion, first lesion" },
     { "17003", "Destruction of premalignant skin lesions, 2 to 14, each" },
     { "17110", "Destruction of benign skin lesions such as warts, up to 14" },
@@ -89,14 +97,14 @@ const code_entry codes_procedure[] = {
     { "G0009", "Administration of pneumococcal vaccine (Medicare)" },
     { "G0438", "Annual wellness visit, first (Medicare)" },
     { "G0439", "Annual wellness visit, subsequent (Medicare)" },
-    { "G0442", "Annual alcohol misuse screening, 5 to 15 minutes (Medicare)" },
+    { "G0442", "Annual alcohol misuse screening, 15 minutes (Medicare)" },
     { "G0444", "Annual depression screening, 5 to 15 minutes (Medicare)" },
-    { "G2211", "Add-on for the complexity of ongoing care of a serious or complex condition (Medicare)" },
+    { "G2211", "Office visit complexity add-on: continuing focal point of care, or ongoing care of a serious or complex condition (Medicare)" },
     { "J0696", "Ceftriaxone sodium injection, per 250 mg" },
     { "J1030", "Methylprednisolone acetate injection, 40 mg" },
     { "J1100", "Dexamethasone sodium phosphate injection, 1 mg" },
     { "J1885", "Ketorolac tromethamine injection, per 15 mg" },
-    { "J3301", "Triamcinolone acetonide injection, per 10 mg" },
+    { "J3301", "Triamcinolone acetonide injection, not otherwise specified, per 10 mg" },
 };
 
 const size_t codes_procedure_count = sizeof codes_procedure / sizeof codes_procedure[0];

@@ -1,13 +1,20 @@
 /* codes_icd10.c - the ICD-10-CM diagnoses a primary care visit is most
  * often coded with (codes.h), grouped by chapter.
  *
- * Source: the ICD-10-CM tabular list (CDC National Center for Health
- * Statistics and CMS, public domain), fiscal years 2024-2025. Every code is
- * a billable (valid, most specific) code of that list; the displays are
- * its titles, shortened where they run long. Codes that changed in recent
- * years use their current form (M54.50 for low back pain since FY2022,
- * R05.x for cough, F32.A for depression unspecified). Add a row only after
- * checking the code in the current tabular list. */
+ * Source: the ICD-10-CM code set of CDC National Center for Health
+ * Statistics and CMS (public domain). Every row was checked, code and
+ * title, against the CMS/CDC code descriptions file icd10cm_codes_2023.txt
+ * (FY2023 "Code Descriptions in Tabular Order": valid, billable codes
+ * only, with their long titles; ftp.cdc.gov/pub/Health_Statistics/NCHS/
+ * Publications/ICD10CM/), then reviewed for the FY2024 and FY2025 updates:
+ * none of these codes was deleted or expanded (FY2025 split only E66.8
+ * into obesity classes; E66.01, E66.3 and E66.9 stay valid). So every
+ * code is a billable (valid, most specific) code in FY2024 and FY2025.
+ * The displays are the long titles, shortened only where they run long.
+ * Codes that changed in recent years use their current form (M54.50 for
+ * low back pain since FY2022, R05.x for cough, F32.A for depression
+ * unspecified, the FY2023 dementia titles of F03.90). Add a row only
+ * after checking the code in the current code descriptions file. */
 #include "codes.h"
 
 const code_entry codes_icd10cm[] = {
@@ -62,7 +69,7 @@ const code_entry codes_icd10cm[] = {
     { "E86.0", "Dehydration" },
     { "E87.6", "Hypokalemia" },
     /* Mental and behavioral */
-    { "F03.90", "Unspecified dementia, unspecified severity, without behavioral disturbance" },
+    { "F03.90", "Unspecified dementia, unspecified severity, without behavioral disturbance, psychotic disturbance, mood disturbance, and anxiety" },
     { "F10.10", "Alcohol abuse, uncomplicated" },
     { "F17.200", "Nicotine dependence, unspecified, uncomplicated" },
     { "F17.210", "Nicotine dependence, cigarettes, uncomplicated" },
