@@ -40,8 +40,9 @@ function messageOf(status, body) {
   return ["http", `The server answered ${status}.`, []];
 }
 
-export async function request(method, path, body, { contentType = "application/json", signedOutOk = false } = {}) {
-  const headers = { Accept: path.startsWith("/fhir") ? "application/fhir+json" : "application/json" };
+// headers: extra request headers (If-Match on a FHIR update).
+export async function request(method, path, body, { contentType = "application/json", signedOutOk = false, headers: extra = {} } = {}) {
+  const headers = { Accept: path.startsWith("/fhir") ? "application/fhir+json" : "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = contentType;
   if (method !== "GET" && method !== "HEAD") {
     const csrf = sessionStorage.getItem(CSRF_KEY);

@@ -1,5 +1,6 @@
-// chart.js - a patient's chart: the demographics header, the allergy
-// banner, and tabs. The Summary tab is what a clinician scans first
+// chart.js - a patient's chart: the demographics header (with "Edit
+// details" for users who may change demographics, patient_edit.js), the
+// allergy banner, and tabs. The Summary tab is what a clinician scans first
 // (active problems, active medications, recent vitals with their trend,
 // recent visits, immunizations and results) with recording allergies and
 // vital signs for users allowed to chart; each section is its own FHIR
@@ -10,7 +11,8 @@
 
 import { get, post } from "./api.js";
 import { h, show, field } from "./dom.js";
-import { nameOf, mrnOf, phoneOf } from "./patient.js";
+import { nameOf, mrnOf, phoneOf, addressOf } from "./patient.js";
+import { editDetails } from "./patient_edit.js";
 import { trendCard } from "./trend.js";
 import { medicationsTab } from "./medications.js";
 import { problemsTab, immunizationsTab } from "./problems.js";
@@ -128,12 +130,14 @@ export async function chartScreen(main, app, id) {
         h("p", { class: "form-error", role: "alert" }, e.message)));
     return;
   }
-  const facts = [
-    ["Birth date", p.birthDate || "—"],
-    ["Sex", p.gender || "—"],
-    ["MRN", mrnOf(p) || "—"],
-    ["Phone", phoneOf(p) || "—"],
-  ];
+  const title = h("h1", { id: "chart-title" });
+  const facts = h("dl", { class: "facts" });
+  const header = (q) => {             // again after "Edit details" saves
+    title.textContent = nameOf(q);
+    show(facts, [["Birth date", q.birthDate], ["Sex", q.gender], ["MRN", mrnOf(q)], ["Phone", phoneOf(q)],
+                 ["Address", addressOf(q)]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")]));
+  };
+  header(p);
   const banner = h("div", { id: "allergy-slot" }, h("p", { class: "status" }, "Loading allergies…"));
   const withTrend = app.offers("vitals");
   const summary = [
@@ -157,8 +161,8 @@ export async function chartScreen(main, app, id) {
   show(main,
     h("section", { class: "card chart", "aria-labelledby": "chart-title" },
       h("p", {}, h("a", { href: "#/patients" }, "← Back to patients")),
-      h("h1", { id: "chart-title" }, nameOf(p)),
-      h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      title, facts,
+      app.offers("editPatient") ? editDetails(p, header) : null,
       banner),
     tabbed(tabs));
   await loadBanner(banner, p.id);

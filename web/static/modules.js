@@ -5,6 +5,7 @@
 // still checks every request.
 
 export const FEATURES = {
+  editPatient:        { module: "registration",  needs: ["demographics:write"] },
   schedule:           { module: "scheduling",    needs: ["scheduling:read"] },
   checkIn:            { module: "scheduling",    needs: ["visits:write"] },
   visits:             { module: "documentation", needs: ["visits:read"] },
