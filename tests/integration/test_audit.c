@@ -23,7 +23,7 @@
 
 #include "store/store.h"
 #include "testdb.h"
-#include "testserver.h"
+#include "testapi.h"
 
 struct fixture {
     sw_test_env env;
@@ -61,33 +61,19 @@ static int teardown(void **state)
 
 /* ---- Requests ------------------------------------------------------------ */
 
+/* sw_test_request on this fixture's server. */
 static long call(struct fixture *f, const char *auth, const char *method,
                  const char *path, const char *ctype, const char *body,
                  sw_http_result *out)
 {
-    char ct[96];
-    const char *headers[3] = { auth, NULL, NULL };
-    if (ctype) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-        headers[1] = ct;
-    }
-    sw_http_result r;
-    if (sw_http(&f->env.srv, method, path, headers, body,
-                body ? strlen(body) : 0, &r) != 0)
-        return -1;
-    long status = r.status;
-    if (out)
-        *out = r;
-    else
-        sw_http_result_free(&r);
-    return status;
+    return sw_test_request(&f->env, auth, method, path, ctype, body, out);
 }
 
 static long fhir(struct fixture *f, const char *method, const char *path,
                  const char *body)
 {
     return call(f, f->env.auth, method, path,
-                body ? "application/fhir+json" : NULL, body, NULL);
+                body ? SW_TEST_FHIR_JSON : NULL, body, NULL);
 }
 
 /* ---- The trail, read straight from the database -------------------------- */
@@ -153,10 +139,8 @@ static void expect_entries(struct fixture *f, int64_t after, int n, ...)
 
 static void seed(struct fixture *f)
 {
-    assert_int_equal(fhir(f, "PUT", "/fhir/Patient/pa",
-                          "{\"resourceType\":\"Patient\",\"id\":\"pa\"}"), 201);
-    assert_int_equal(fhir(f, "PUT", "/fhir/Patient/pb",
-                          "{\"resourceType\":\"Patient\",\"id\":\"pb\"}"), 201);
+    sw_test_patient(&f->env, "pa", NULL, NULL, NULL);
+    sw_test_patient(&f->env, "pb", NULL, NULL, NULL);
     assert_int_equal(fhir(f, "PUT", "/fhir/Observation/oa",
                           "{\"resourceType\":\"Observation\",\"id\":\"oa\","
                           "\"status\":\"final\",\"code\":{\"text\":\"pulse\"},"
@@ -333,7 +317,7 @@ static void restricted_record_needs_broken_glass(void **state)
 {
     struct fixture *f = *state;
     seed(f);
-    const char *json = "application/json";
+    const char *json = SW_TEST_JSON;
     /* Restricting is an admin's decision, with a reason. */
     assert_int_equal(call(f, f->nurse, "PUT", "/api/patients/pa/restriction", json,
                           "{\"reason\":\"staff member\"}", NULL), 403);
@@ -357,7 +341,7 @@ static void restricted_record_needs_broken_glass(void **state)
     assert_int_equal(call(f, f->nurse, "GET", "/fhir/Observation?subject=Patient/pa",
                           NULL, NULL, NULL), 403);
     assert_int_equal(call(f, f->nurse, "PUT", "/fhir/Observation/ob",
-                          "application/fhir+json",
+                          SW_TEST_FHIR_JSON,
                           "{\"resourceType\":\"Observation\",\"id\":\"ob\","
                           "\"status\":\"final\",\"code\":{\"text\":\"bp\"},"
                           "\"subject\":{\"reference\":\"Patient/pa\"}}", NULL), 403);
@@ -379,8 +363,7 @@ static void restricted_record_needs_broken_glass(void **state)
                           NULL), 200);
     /* The grant is the nurse's alone. */
     char other[512];
-    assert_int_equal(sw_test_add_user(f->env.db, "rn.other", "nurse"), 0);
-    assert_int_equal(sw_test_sign_in_as(&f->env.srv, "rn.other", other, sizeof other), 0);
+    sw_test_sign_in_new_user(&f->env, "rn.other", "nurse", other, sizeof other);
     assert_int_equal(call(f, other, "GET", "/fhir/Observation/oa", NULL, NULL, NULL), 403);
 
     /* The review queue. */

@@ -15,78 +15,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testdb.h"
-#include "testserver.h"
+#include "testapi.h"
 
 #define XSS_LOT  "<b>AB12</b>"
 #define XSS_NOTE "<script>alert('x')</script> given in clinic"
 
-static long request(sw_test_env *e, const char *auth, const char *method,
-                    const char *path, const char *body, sw_http_result *out)
-{
-    const char *headers[] = { auth, "Content-Type: application/json", NULL };
-    sw_http_result r;
-    if (sw_http(&e->srv, method, path, headers, body, body ? strlen(body) : 0,
-                &r) != 0)
-        return -1;
-    long status = r.status;
-    if (out)
-        *out = r;
-    else
-        sw_http_result_free(&r);
-    return status;
-}
-
-static long post(sw_test_env *e, const char *path, const char *body,
-                 sw_http_result *out)
-{
-    return request(e, e->auth, "POST", path, body, out);
-}
-
-static char *get(sw_test_env *e, const char *path)
-{
-    sw_http_result r;
-    assert_int_equal(request(e, e->auth, "GET", path, NULL, &r), 200);
-    char *body = strdup(r.body);
-    sw_http_result_free(&r);
-    return body;
-}
-
-static int count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
-static void patient(sw_test_env *e)
-{
-    const char *headers[] = { e->auth, "Content-Type: application/fhir+json", NULL };
-    const char *body = "{\"resourceType\":\"Patient\",\"id\":\"a1\","
-                       "\"birthDate\":\"1980-03-01\"}";
-    sw_http_result r;
-    assert_int_equal(sw_http(&e->srv, "PUT", "/fhir/Patient/a1", headers, body,
-                             strlen(body), &r), 0);
-    assert_int_equal(r.status, 201);
-    sw_http_result_free(&r);
-}
-
 static void vaccines_are_searched(void **state)
 {
     sw_test_env *e = *state;
-    char *v = get(e, "/api/vaccines?q=FLU");
+    char *v = sw_test_get_text(e, e->auth, "/api/vaccines?q=FLU");
     assert_non_null(strstr(v, "\"cvx\":\"140\""));
     assert_null(strstr(v, "\"cvx\":\"115\""));
     free(v);
-    v = get(e, "/api/vaccines?q=shingles");
+    v = sw_test_get_text(e, e->auth, "/api/vaccines?q=shingles");
     assert_non_null(strstr(v, "\"cvx\":\"187\""));
     free(v);
-    v = get(e, "/api/vaccines?q=zzzz");
+    v = sw_test_get_text(e, e->auth, "/api/vaccines?q=zzzz");
     assert_non_null(strstr(v, "\"vaccines\":[]"));
     free(v);
-    v = get(e, "/api/vaccines");
-    assert_true(count(v, "\"cvx\":") >= 25);
+    v = sw_test_get_text(e, e->auth, "/api/vaccines");
+    assert_true(sw_test_count(v, "\"cvx\":") >= 25);
     free(v);
 }
 
@@ -94,22 +42,22 @@ static void doses_given_and_not_given(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/immunizations";
-    patient(e);
+    sw_test_patient(e, "a1", NULL, NULL, "1980-03-01");
     sw_http_result r;
-    assert_int_equal(post(e, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\","
-                          "\"lot\":\"" XSS_LOT "\",\"site\":\"LA\",\"route\":\"IM\","
-                          "\"dose_number\":1,\"dose_ml\":0.5,\"note\":\"" XSS_NOTE "\"}",
-                          &r), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\","
+                                  "\"lot\":\"" XSS_LOT "\",\"site\":\"LA\",\"route\":\"IM\","
+                                  "\"dose_number\":1,\"dose_ml\":0.5,\"note\":\"" XSS_NOTE "\"}",
+                                  &r), 201);
     assert_non_null(strstr(r.body, "\"immunization\":\""));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"cvx\":\"115\",\"date\":\"2026-01-15\","
-                          "\"status\":\"not-done\",\"reason_not_done\":\"PATOBJ\"}",
-                          NULL), 201);
-    assert_int_equal(post(e, path, "{\"cvx\":\"208\",\"date\":"
-                          "\"2024-03-01T10:30:00-05:00\"}", NULL), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"cvx\":\"115\",\"date\":\"2026-01-15\","
+                                  "\"status\":\"not-done\",\"reason_not_done\":\"PATOBJ\"}",
+                                  NULL), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"cvx\":\"208\",\"date\":"
+                                  "\"2024-03-01T10:30:00-05:00\"}", NULL), 201);
 
-    char *list = get(e, path);
-    assert_int_equal(count(list, "\"id\":"), 3);
+    char *list = sw_test_get_text(e, e->auth, path);
+    assert_int_equal(sw_test_count(list, "\"id\":"), 3);
     const char *tdap = strstr(list, "\"cvx\":\"115\"");
     const char *flu = strstr(list, "\"cvx\":\"140\"");
     const char *covid = strstr(list, "\"cvx\":\"208\"");
@@ -123,21 +71,21 @@ static void doses_given_and_not_given(void **state)
     assert_non_null(strstr(list, "\"note\":\"" XSS_NOTE "\""));
     assert_non_null(strstr(list, "\"display\":\"Influenza, seasonal, injectable, "
                            "preservative free\""));
-    assert_int_equal(count(list, "\"username\":\"" SW_TEST_CLINICIAN "\""), 3);
+    assert_int_equal(sw_test_count(list, "\"username\":\"" SW_TEST_CLINICIAN "\""), 3);
     free(list);
 
-    char *fhir = get(e, "/fhir/Immunization?patient=a1");
-    assert_int_equal(count(fhir, "\"resourceType\":\"Immunization\""), 3);
+    char *fhir = sw_test_get_text(e, e->auth, "/fhir/Immunization?patient=a1");
+    assert_int_equal(sw_test_count(fhir, "\"resourceType\":\"Immunization\""), 3);
     assert_non_null(strstr(fhir, "http://hl7.org/fhir/sid/cvx"));
     assert_non_null(strstr(fhir, "v3-ActReason"));
     assert_non_null(strstr(fhir, "\"code\":\"PATOBJ\""));
     assert_non_null(strstr(fhir, "v3-ActSite"));
     assert_non_null(strstr(fhir, "\"doseNumberPositiveInt\":1"));
-    assert_int_equal(count(fhir, "\"primarySource\":true"), 3);
+    assert_int_equal(sw_test_count(fhir, "\"primarySource\":true"), 3);
     free(fhir);
 
-    char *audit = get(e, "/api/audit?patient=a1&type=Immunization");
-    assert_int_equal(count(audit, "\"feature\":\"immunizations.create\""), 3);
+    char *audit = sw_test_get_text(e, e->auth, "/api/audit?patient=a1&type=Immunization");
+    assert_int_equal(sw_test_count(audit, "\"feature\":\"immunizations.create\""), 3);
     assert_non_null(strstr(audit, "\"feature\":\"immunizations.read\""));
     free(audit);
 }
@@ -146,8 +94,8 @@ static void bad_input_writes_nothing(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/immunizations";
-    patient(e);
-    static const struct { const char *body, *names; } cases[] = {
+    sw_test_patient(e, "a1", NULL, NULL, "1980-03-01");
+    static const sw_test_bad_body cases[] = {
         { "{\"date\":\"2025-10-01\"}", "cvx" },
         { "{\"cvx\":\"999\",\"date\":\"2025-10-01\"}", "cvx" },
         { "{\"cvx\":140,\"date\":\"2025-10-01\"}", "cvx" },
@@ -169,31 +117,23 @@ static void bad_input_writes_nothing(void **state)
         { "{\"cvx\":\"140\",\"date\":\"2025-10-01\",\"dose_ml\":-1}", "dose_ml" },
         { "{\"cvx\":\"140\",\"date\":\"2025-10-01\",\"manufacturer\":\"ACME\"}", "manufacturer" },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sw_http_result r;
-        long status = post(e, path, cases[i].body, &r);
-        if (status != 400 || strstr(r.body, cases[i].names) == NULL)
-            fail_msg("%s answered %ld: %s", cases[i].body, status, r.body);
-        sw_http_result_free(&r);
-    }
-    char *list = get(e, path);
+    sw_test_expect_400s(e, e->auth, path, cases, sizeof cases / sizeof cases[0]);
+    char *list = sw_test_get_text(e, e->auth, path);
     assert_non_null(strstr(list, "\"immunizations\":[]"));
     free(list);
-    char *fhir = get(e, "/fhir/Immunization?patient=a1");
+    char *fhir = sw_test_get_text(e, e->auth, "/fhir/Immunization?patient=a1");
     assert_null(strstr(fhir, "\"resourceType\":\"Immunization\""));
     free(fhir);
 
-    assert_int_equal(post(e, "/api/patients/nobody/immunizations",
-                          "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", NULL), 404);
-    assert_int_equal(request(e, e->auth, "GET",
-                             "/api/patients/nobody/immunizations", NULL, NULL), 404);
+    assert_int_equal(sw_test_post(e, e->auth, "/api/patients/nobody/immunizations",
+                                  "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", NULL), 404);
+    assert_int_equal(sw_test_get(e, e->auth, "/api/patients/nobody/immunizations", NULL), 404);
     char desk[512];
-    assert_int_equal(sw_test_add_user(e->db, "desk.a", "front_desk"), 0);
-    assert_int_equal(sw_test_sign_in_as(&e->srv, "desk.a", desk, sizeof desk), 0);
-    assert_int_equal(request(e, desk, "POST", path,
-                             "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", NULL), 403);
-    assert_int_equal(request(e, desk, "GET", path, NULL, NULL), 403);
-    assert_int_equal(request(e, desk, "GET", "/api/vaccines", NULL, NULL), 403);
+    sw_test_sign_in_new_user(e, "desk.a", "front_desk", desk, sizeof desk);
+    assert_int_equal(sw_test_post(e, desk, path,
+                                  "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", NULL), 403);
+    assert_int_equal(sw_test_get(e, desk, path, NULL), 403);
+    assert_int_equal(sw_test_get(e, desk, "/api/vaccines", NULL), 403);
 }
 
 /* A restricted record needs a broken glass, for reading and writing. */
@@ -201,21 +141,20 @@ static void restricted_record_is_refused(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/immunizations";
-    patient(e);
-    assert_int_equal(request(e, e->auth, "PUT", "/api/patients/a1/restriction",
-                             "{\"reason\":\"staff member\"}", NULL), 200);
+    sw_test_patient(e, "a1", NULL, NULL, "1980-03-01");
+    sw_test_restrict(e, "a1");
     sw_http_result r;
-    assert_int_equal(request(e, e->auth, "GET", path, NULL, &r), 403);
+    assert_int_equal(sw_test_get(e, e->auth, path, &r), 403);
     assert_non_null(strstr(r.body, "break_the_glass_required"));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", &r), 403);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}",
+                                  &r), 403);
     assert_non_null(strstr(r.body, "break_the_glass_required"));
     sw_http_result_free(&r);
-    assert_int_equal(request(e, e->auth, "POST", "/api/patients/a1/break-the-glass",
-                             "{\"reason\":\"covering for the patient's clinician\"}",
-                             NULL), 201);
-    assert_int_equal(post(e, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}", NULL), 201);
-    char *list = get(e, path);
+    sw_test_break_the_glass(e, e->auth, "a1", "covering for the patient's clinician");
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"cvx\":\"140\",\"date\":\"2025-10-01\"}",
+                                  NULL), 201);
+    char *list = sw_test_get_text(e, e->auth, path);
     assert_non_null(strstr(list, "\"id\":"));
     free(list);
 }

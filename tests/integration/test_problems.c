@@ -15,50 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testdb.h"
-#include "testserver.h"
+#include "testapi.h"
 
 #define XSS_TEXT "Knee pain <script>alert(1)</script>"
 #define XSS_NOTE "<img src=x onerror=alert(1)> since the fall"
-
-static long request(sw_test_env *e, const char *auth, const char *method,
-                    const char *path, const char *body, sw_http_result *out)
-{
-    const char *headers[] = { auth, "Content-Type: application/json", NULL };
-    sw_http_result r;
-    if (sw_http(&e->srv, method, path, headers, body, body ? strlen(body) : 0,
-                &r) != 0)
-        return -1;
-    long status = r.status;
-    if (out)
-        *out = r;
-    else
-        sw_http_result_free(&r);
-    return status;
-}
-
-static long post(sw_test_env *e, const char *path, const char *body,
-                 sw_http_result *out)
-{
-    return request(e, e->auth, "POST", path, body, out);
-}
-
-static char *get(sw_test_env *e, const char *path)
-{
-    sw_http_result r;
-    assert_int_equal(request(e, e->auth, "GET", path, NULL, &r), 200);
-    char *body = strdup(r.body);
-    sw_http_result_free(&r);
-    return body;
-}
-
-static int count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
 
 /* The value of "key":"…" after the first occurrence of key in body. */
 static void member(const char *body, const char *key, char *out, size_t cap)
@@ -74,48 +34,37 @@ static void member(const char *body, const char *key, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static void patient(sw_test_env *e)
-{
-    const char *headers[] = { e->auth, "Content-Type: application/fhir+json", NULL };
-    const char *body = "{\"resourceType\":\"Patient\",\"id\":\"a1\","
-                       "\"birthDate\":\"1970-06-15\"}";
-    sw_http_result r;
-    assert_int_equal(sw_http(&e->srv, "PUT", "/fhir/Patient/a1", headers, body,
-                             strlen(body), &r), 0);
-    assert_int_equal(r.status, 201);
-    sw_http_result_free(&r);
-}
-
 static void the_list_add_resolve_and_history(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/problems";
-    patient(e);
+    sw_test_patient(e, "a1", NULL, NULL, "1970-06-15");
     sw_http_result r;
     char diabetes[80], knee[80], resolve[200], history[200];
-    assert_int_equal(post(e, path, "{\"code\":\"E11.9\",\"system\":\"icd10cm\","
-                          "\"display\":\"Type 2 diabetes mellitus without "
-                          "complications\",\"onset\":\"2019-04-02\"}", &r), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"E11.9\",\"system\":\"icd10cm\","
+                                  "\"display\":\"Type 2 diabetes mellitus without "
+                                  "complications\",\"onset\":\"2019-04-02\"}", &r), 201);
     member(r.body, "problem", diabetes, sizeof diabetes);
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"text\":\"" XSS_TEXT "\",\"note\":\""
-                          XSS_NOTE "\"}", &r), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"text\":\"" XSS_TEXT "\",\"note\":\""
+                                  XSS_NOTE "\"}", &r), 201);
     member(r.body, "problem", knee, sizeof knee);
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"code\":\"59621000\",\"system\":\"snomed\","
-                          "\"display\":\"Essential hypertension (disorder)\"}",
-                          NULL), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"59621000\",\"system\":\"snomed\","
+                                  "\"display\":\"Essential hypertension (disorder)\"}",
+                                  NULL), 201);
 
     /* The same problem twice, by code or by text in another case. */
-    assert_int_equal(post(e, path, "{\"code\":\"E11.9\",\"display\":\"Diabetes\"}",
-                          &r), 409);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"E11.9\",\"display\":\"Diabetes\"}",
+                                  &r), 409);
     assert_non_null(strstr(r.body, "already on the problem list"));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"text\":\"KNEE PAIN <SCRIPT>ALERT(1)</SCRIPT>\"}",
-                          NULL), 409);
+    assert_int_equal(sw_test_post(e, e->auth, path,
+                                  "{\"text\":\"KNEE PAIN <SCRIPT>ALERT(1)</SCRIPT>\"}",
+                                  NULL), 409);
 
-    char *list = get(e, path);
-    assert_int_equal(count(list, "\"status\":\"active\""), 3);
+    char *list = sw_test_get_text(e, e->auth, path);
+    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 3);
     assert_non_null(strstr(list, "\"display\":\"" XSS_TEXT "\""));
     assert_non_null(strstr(list, "\"note\":\"" XSS_NOTE "\""));
     assert_non_null(strstr(list, "\"system\":\"snomed\""));
@@ -124,58 +73,55 @@ static void the_list_add_resolve_and_history(void **state)
 
     /* Resolving: then after the active ones, and the code free again. */
     snprintf(resolve, sizeof resolve, "%s/%s/resolve", path, diabetes);
-    assert_int_equal(post(e, resolve, "{\"abatement\":\"2026-01-10\"}", &r), 200);
+    assert_int_equal(sw_test_post(e, e->auth, resolve, "{\"abatement\":\"2026-01-10\"}", &r), 200);
     assert_non_null(strstr(r.body, "\"status\":\"resolved\""));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, resolve, "{}", &r), 409);
+    assert_int_equal(sw_test_post(e, e->auth, resolve, "{}", &r), 409);
     assert_non_null(strstr(r.body, "not active"));
     sw_http_result_free(&r);
-    list = get(e, path);
-    assert_int_equal(count(list, "\"status\":\"active\""), 2);
+    list = sw_test_get_text(e, e->auth, path);
+    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 2);
     const char *resolved = strstr(list, "\"status\":\"resolved\"");
     assert_non_null(resolved);
     assert_true(strstr(list, "\"status\":\"active\"") < resolved);
     assert_null(strstr(resolved, "\"status\":\"active\""));
     assert_non_null(strstr(list, "\"abatement\":\"2026-01-10\""));
     free(list);
-    assert_int_equal(post(e, path, "{\"code\":\"E11.9\",\"display\":\"Type 2 "
-                          "diabetes mellitus without complications\"}", NULL), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"E11.9\",\"display\":\"Type 2 "
+                                  "diabetes mellitus without complications\"}", NULL), 201);
 
     /* History: both versions, in order, with who and when. */
     snprintf(history, sizeof history, "/api/problems/%s/history", diabetes);
-    char *h = get(e, history);
-    assert_int_equal(count(h, "\"version\":"), 2);
+    char *h = sw_test_get_text(e, e->auth, history);
+    assert_int_equal(sw_test_count(h, "\"version\":"), 2);
     const char *v1 = strstr(h, "\"version\":1"), *v2 = strstr(h, "\"version\":2");
     assert_non_null(v1);
     assert_non_null(v2);
     assert_true(v1 < v2);
     assert_non_null(strstr(v1, "\"status\":\"active\""));
     assert_non_null(strstr(v2, "\"status\":\"resolved\""));
-    assert_int_equal(count(h, "\"username\":\"" SW_TEST_CLINICIAN "\""), 2);
+    assert_int_equal(sw_test_count(h, "\"username\":\"" SW_TEST_CLINICIAN "\""), 2);
     free(h);
 
     /* The stored FHIR is a problem-list Condition. */
     char fhir[200];
     snprintf(fhir, sizeof fhir, "/fhir/Condition/%s", knee);
-    char *c = get(e, fhir);
+    char *c = sw_test_get_text(e, e->auth, fhir);
     assert_non_null(strstr(c, "\"code\":\"problem-list-item\""));
     assert_non_null(strstr(c, "\"recorder\""));
     assert_non_null(strstr(c, "condition-ver-status"));
     free(c);
 
-    char *audit = get(e, "/api/audit?patient=a1&type=Condition");
-    assert_non_null(strstr(audit, "\"feature\":\"problems.create\""));
-    assert_non_null(strstr(audit, "\"feature\":\"problems.update\""));
-    assert_non_null(strstr(audit, "\"feature\":\"problems.read\""));
-    free(audit);
+    sw_test_expect_audited(e, "patient=a1&type=Condition",
+                           "problems.create", "problems.update", "problems.read", NULL);
 }
 
 static void bad_input_writes_nothing(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/problems";
-    patient(e);
-    static const struct { const char *body, *names; } cases[] = {
+    sw_test_patient(e, "a1", NULL, NULL, "1970-06-15");
+    static const sw_test_bad_body cases[] = {
         { "{}", "text" },
         { "{\"text\":\"\"}", "text" },
         { "{\"text\":\"two\\nlines\"}", "text" },
@@ -190,49 +136,40 @@ static void bad_input_writes_nothing(void **state)
         { "{\"text\":\"Asthma\",\"severity\":\"mild\"}", "severity" },
         { "{\"text\":\"Asthma\",\"note\":\"\"}", "note" },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sw_http_result r;
-        long status = post(e, path, cases[i].body, &r);
-        if (status != 400 || strstr(r.body, cases[i].names) == NULL)
-            fail_msg("%s answered %ld: %s", cases[i].body, status, r.body);
-        sw_http_result_free(&r);
-    }
-    char *list = get(e, path);
+    sw_test_expect_400s(e, e->auth, path, cases, sizeof cases / sizeof cases[0]);
+    char *list = sw_test_get_text(e, e->auth, path);
     assert_non_null(strstr(list, "\"problems\":[]"));
     free(list);
-    char *fhir = get(e, "/fhir/Condition?patient=a1");
+    char *fhir = sw_test_get_text(e, e->auth, "/fhir/Condition?patient=a1");
     assert_null(strstr(fhir, "\"resourceType\":\"Condition\""));
     free(fhir);
 
-    assert_int_equal(post(e, "/api/patients/nobody/problems",
-                          "{\"text\":\"Asthma\"}", NULL), 404);
-    assert_int_equal(request(e, e->auth, "GET", "/api/patients/nobody/problems",
-                             NULL, NULL), 404);
-    assert_int_equal(post(e, "/api/patients/a1/problems/nothing/resolve", "{}",
-                          NULL), 404);
-    assert_int_equal(request(e, e->auth, "GET", "/api/problems/nothing/history",
-                             NULL, NULL), 404);
+    assert_int_equal(sw_test_post(e, e->auth, "/api/patients/nobody/problems",
+                                  "{\"text\":\"Asthma\"}", NULL), 404);
+    assert_int_equal(sw_test_get(e, e->auth, "/api/patients/nobody/problems", NULL), 404);
+    assert_int_equal(sw_test_post(e, e->auth, "/api/patients/a1/problems/nothing/resolve", "{}",
+                                  NULL), 404);
+    assert_int_equal(sw_test_get(e, e->auth, "/api/problems/nothing/history", NULL), 404);
 
     sw_http_result r;
-    assert_int_equal(post(e, path, "{\"text\":\"Asthma\"}", &r), 201);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"text\":\"Asthma\"}", &r), 201);
     char id[80], resolve[200];
     member(r.body, "problem", id, sizeof id);
     sw_http_result_free(&r);
     snprintf(resolve, sizeof resolve, "%s/%s/resolve", path, id);
-    assert_int_equal(post(e, resolve, "{\"abatement\":\"2999-01-01\"}", &r), 400);
+    assert_int_equal(sw_test_post(e, e->auth, resolve, "{\"abatement\":\"2999-01-01\"}", &r), 400);
     assert_non_null(strstr(r.body, "abatement"));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, resolve, "{\"when\":\"2020-01-01\"}", &r), 400);
+    assert_int_equal(sw_test_post(e, e->auth, resolve, "{\"when\":\"2020-01-01\"}", &r), 400);
     assert_non_null(strstr(r.body, "when"));
     sw_http_result_free(&r);
 
     char desk[512];
-    assert_int_equal(sw_test_add_user(e->db, "desk.a", "front_desk"), 0);
-    assert_int_equal(sw_test_sign_in_as(&e->srv, "desk.a", desk, sizeof desk), 0);
-    assert_int_equal(request(e, desk, "POST", path, "{\"text\":\"Gout\"}", NULL), 403);
-    assert_int_equal(request(e, desk, "GET", path, NULL, NULL), 403);
-    assert_int_equal(request(e, desk, "POST", resolve, "{}", NULL), 403);
-    list = get(e, path);
+    sw_test_sign_in_new_user(e, "desk.a", "front_desk", desk, sizeof desk);
+    assert_int_equal(sw_test_post(e, desk, path, "{\"text\":\"Gout\"}", NULL), 403);
+    assert_int_equal(sw_test_get(e, desk, path, NULL), 403);
+    assert_int_equal(sw_test_post(e, desk, resolve, "{}", NULL), 403);
+    list = sw_test_get_text(e, e->auth, path);
     assert_null(strstr(list, "Gout"));
     assert_non_null(strstr(list, "\"status\":\"active\""));
     free(list);
@@ -243,21 +180,18 @@ static void restricted_record_is_refused(void **state)
 {
     sw_test_env *e = *state;
     const char *path = "/api/patients/a1/problems";
-    patient(e);
-    assert_int_equal(request(e, e->auth, "PUT", "/api/patients/a1/restriction",
-                             "{\"reason\":\"staff member\"}", NULL), 200);
+    sw_test_patient(e, "a1", NULL, NULL, "1970-06-15");
+    sw_test_restrict(e, "a1");
     sw_http_result r;
-    assert_int_equal(request(e, e->auth, "GET", path, NULL, &r), 403);
+    assert_int_equal(sw_test_get(e, e->auth, path, &r), 403);
     assert_non_null(strstr(r.body, "break_the_glass_required"));
     sw_http_result_free(&r);
-    assert_int_equal(post(e, path, "{\"text\":\"Asthma\"}", &r), 403);
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"text\":\"Asthma\"}", &r), 403);
     assert_non_null(strstr(r.body, "break_the_glass_required"));
     sw_http_result_free(&r);
-    assert_int_equal(request(e, e->auth, "POST", "/api/patients/a1/break-the-glass",
-                             "{\"reason\":\"covering for the patient's clinician\"}",
-                             NULL), 201);
-    assert_int_equal(post(e, path, "{\"text\":\"Asthma\"}", NULL), 201);
-    char *list = get(e, path);
+    sw_test_break_the_glass(e, e->auth, "a1", "covering for the patient's clinician");
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"text\":\"Asthma\"}", NULL), 201);
+    char *list = sw_test_get_text(e, e->auth, path);
     assert_non_null(strstr(list, "\"id\":"));
     free(list);
 }

@@ -13,35 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testdb.h"
-#include "testserver.h"
-
-static long call(sw_test_env *e, const char *auth, const char *method,
-                 const char *path, const char *ctype, const char *body,
-                 sw_http_result *out)
-{
-    char ct[96];
-    const char *headers[3] = { auth, NULL, NULL };
-    if (ctype) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-        headers[1] = ct;
-    }
-    sw_http_result r;
-    if (sw_http(&e->srv, method, path, headers, body, body ? strlen(body) : 0, &r) != 0)
-        return -1;
-    long status = r.status;
-    if (out)
-        *out = r;
-    else
-        sw_http_result_free(&r);
-    return status;
-}
+#include "testapi.h"
 
 static int count_observations(sw_test_env *e)
 {
     sw_http_result r;
-    assert_int_equal(call(e, e->auth, "GET", "/fhir/Observation?patient=v1&_summary=count",
-                          NULL, NULL, &r), 200);
+    assert_int_equal(sw_test_get(e, e->auth, "/fhir/Observation?patient=v1&_summary=count", &r),
+                     200);
     const char *t = strstr(r.body, "\"total\":");
     int n = t ? atoi(t + 8) : -1;
     sw_http_result_free(&r);
@@ -51,50 +29,40 @@ static int count_observations(sw_test_env *e)
 static void vitals_become_observations(void **state)
 {
     sw_test_env *e = *state;
-    const char *json = "application/json";
-    assert_int_equal(call(e, e->auth, "PUT", "/fhir/Patient/v1", "application/fhir+json",
-                          "{\"resourceType\":\"Patient\",\"id\":\"v1\"}", NULL), 201);
-    assert_int_equal(call(e, e->auth, "PUT", "/fhir/Encounter/enc-1", "application/fhir+json",
-                          "{\"resourceType\":\"Encounter\",\"id\":\"enc-1\",\"status\":\"in-progress\","
-                          "\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
-                          "\"code\":\"AMB\"},\"subject\":{\"reference\":\"Patient/v1\"}}", NULL), 201);
+    sw_test_patient(e, "v1", NULL, NULL, NULL);
+    sw_test_encounter(e, "enc-1", "v1");
     sw_http_result r;
-    assert_int_equal(call(e, e->auth, "POST", "/api/patients/v1/vitals", json,
-                          "{\"height_cm\":180,\"weight_kg\":78.5,\"systolic\":122,"
-                          "\"diastolic\":78,\"heart_rate\":72,\"respiratory_rate\":16,"
-                          "\"temperature_c\":36.8,\"spo2\":98,\"smoking_status\":\"never\","
-                          "\"encounter\":\"enc-1\",\"effective\":\"2026-11-25T09:30:00Z\"}",
-                          &r), 201);
+    assert_int_equal(sw_test_post(e, e->auth, "/api/patients/v1/vitals",
+                                  "{\"height_cm\":180,\"weight_kg\":78.5,\"systolic\":122,"
+                                  "\"diastolic\":78,\"heart_rate\":72,\"respiratory_rate\":16,"
+                                  "\"temperature_c\":36.8,\"spo2\":98,\"smoking_status\":\"never\","
+                                  "\"encounter\":\"enc-1\",\"effective\":\"2026-11-25T09:30:00Z\"}",
+                                  &r), 201);
     assert_non_null(strstr(r.body, "\"bmi\":24.2"));
     sw_http_result_free(&r);
     assert_int_equal(count_observations(e), 9);
 
-    assert_int_equal(call(e, e->auth, "GET",
-                          "/fhir/Observation?patient=v1&code=http://loinc.org|39156-5",
-                          NULL, NULL, &r), 200);
+    assert_int_equal(sw_test_get(e, e->auth,
+                                 "/fhir/Observation?patient=v1&code=http://loinc.org|39156-5",
+                                 &r), 200);
     assert_non_null(strstr(r.body, "\"value\":24.2"));
     assert_non_null(strstr(r.body, "\"reference\":\"Encounter/enc-1\""));
     assert_non_null(strstr(r.body, "\"effectiveDateTime\":\"2026-11-25T09:30:00Z\""));
     sw_http_result_free(&r);
-    assert_int_equal(call(e, e->auth, "GET",
-                          "/fhir/Observation?patient=v1&category=vital-signs&_summary=count",
-                          NULL, NULL, &r), 200);
+    assert_int_equal(sw_test_get(e, e->auth,
+                                 "/fhir/Observation?patient=v1&category=vital-signs"
+                                 "&_summary=count", &r), 200);
     assert_non_null(strstr(r.body, "\"total\":8"));
     sw_http_result_free(&r);
 
     /* The trail says what was done, as a feature. */
-    assert_int_equal(call(e, e->auth, "GET", "/api/audit?patient=v1&action=create&type=Observation",
-                          NULL, NULL, &r), 200);
-    assert_non_null(strstr(r.body, "\"feature\":\"vitals.create\""));
-    sw_http_result_free(&r);
+    sw_test_expect_audited(e, "patient=v1&action=create&type=Observation", "vitals.create", NULL);
 }
 
 static void bad_input_writes_nothing(void **state)
 {
     sw_test_env *e = *state;
-    const char *json = "application/json";
-    assert_int_equal(call(e, e->auth, "PUT", "/fhir/Patient/v1", "application/fhir+json",
-                          "{\"resourceType\":\"Patient\",\"id\":\"v1\"}", NULL), 201);
+    sw_test_patient(e, "v1", NULL, NULL, NULL);
     static const struct { const char *body; const char *names; long status; } cases[] = {
         { "{}", "at least one", 400 },
         { "{\"height_cm\":\"tall\"}", "height_cm", 400 },
@@ -112,24 +80,22 @@ static void bad_input_writes_nothing(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sw_http_result r;
-        long status = call(e, e->auth, "POST", "/api/patients/v1/vitals", json,
-                           cases[i].body, &r);
+        long status = sw_test_post(e, e->auth, "/api/patients/v1/vitals", cases[i].body, &r);
         if (status != cases[i].status || strstr(r.body, cases[i].names) == NULL)
             fail_msg("%s answered %ld: %s", cases[i].body, status, r.body);
         sw_http_result_free(&r);
     }
     assert_int_equal(count_observations(e), 0);
-    assert_int_equal(call(e, e->auth, "POST", "/api/patients/nobody/vitals", json,
-                          "{\"heart_rate\":72}", NULL), 404);
-    assert_int_equal(call(e, e->auth, "POST", "/api/patients/v1/vitals", "text/plain",
-                          "{\"heart_rate\":72}", NULL), 415);
+    assert_int_equal(sw_test_post(e, e->auth, "/api/patients/nobody/vitals",
+                                  "{\"heart_rate\":72}", NULL), 404);
+    assert_int_equal(sw_test_request(e, e->auth, "POST", "/api/patients/v1/vitals", "text/plain",
+                                     "{\"heart_rate\":72}", NULL), 415);
 
     /* Front desk registers patients but does not chart. */
     char desk[512];
-    assert_int_equal(sw_test_add_user(e->db, "desk.test", "front_desk"), 0);
-    assert_int_equal(sw_test_sign_in_as(&e->srv, "desk.test", desk, sizeof desk), 0);
-    assert_int_equal(call(e, desk, "POST", "/api/patients/v1/vitals", json,
-                          "{\"heart_rate\":72}", NULL), 403);
+    sw_test_sign_in_new_user(e, "desk.test", "front_desk", desk, sizeof desk);
+    assert_int_equal(sw_test_post(e, desk, "/api/patients/v1/vitals",
+                                  "{\"heart_rate\":72}", NULL), 403);
     assert_int_equal(count_observations(e), 0);
 }
 
