@@ -143,6 +143,11 @@ static void the_result_reaches_the_ordering_clinician(void **state)
     assert_non_null(strstr(audit, "\"results.sign_off\""));
     assert_non_null(strstr(audit, "\"results.create\""));
     free(audit);
+    /* The values are results too, not vital signs. */
+    audit = sw_test_get_text(e, e->auth, "/api/audit?patient=p1&type=Observation");
+    assert_non_null(strstr(audit, "\"results.create\""));
+    assert_null(strstr(audit, "\"vitals.create\""));
+    free(audit);
 
     /* The order's reason and note, stored verbatim. */
     snprintf(path, sizeof path, "/fhir/ServiceRequest/%s", order);
