@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clinical/fhir_read.h"
 #include "fhir/write.h"
 
 #define CLINICAL_STATUS "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
@@ -19,18 +20,6 @@ static bool one_of(const char *v, const char *const *list)
     return false;
 }
 
-static bool plain_text(const char *s, size_t max)
-{
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return false;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-    }
-    return chars >= 1 && chars <= max;
-}
-
 int allergy_check(const allergy_input *in, sw_err *err)
 {
     static const char *const categories[] = { "food", "medication", "environment", "biologic", NULL };
@@ -43,13 +32,13 @@ int allergy_check(const allergy_input *in, sw_err *err)
                               "alone: leave out the substance and its details");
         return SW_OK;
     }
-    if (in->display == NULL || !plain_text(in->display, 200))
+    if (in->display == NULL || !clinical_plain_text(in->display, 200, false))
         return sw_err_set(err, SW_EINVAL, "\"substance\" needs a display or "
                           "text of 1 to 200 characters on one line");
     if ((in->system == NULL) != (in->code == NULL))
         return sw_err_set(err, SW_EINVAL, "\"substance\" needs system and "
                           "code together, or neither");
-    if (in->code && (!plain_text(in->code, 64) || !plain_text(in->system, 200)))
+    if (in->code && (!clinical_plain_text(in->code, 64, false) || !clinical_plain_text(in->system, 200, false)))
         return sw_err_set(err, SW_EINVAL, "\"substance\" has a malformed "
                           "system or code");
     if (in->category && !one_of(in->category, categories))
@@ -64,7 +53,7 @@ int allergy_check(const allergy_input *in, sw_err *err)
     if (in->severity && !in->reaction)
         return sw_err_set(err, SW_EINVAL, "\"severity\" belongs to a "
                           "\"reaction\": give the reaction too");
-    if (in->reaction && !plain_text(in->reaction, 200))
+    if (in->reaction && !clinical_plain_text(in->reaction, 200, false))
         return sw_err_set(err, SW_EINVAL, "\"reaction\" must be 1 to 200 "
                           "characters on one line");
     return SW_OK;
@@ -74,12 +63,7 @@ static void status(sw_jw *w, const char *key, const char *system,
                    const char *code)
 {
     sw_jw_key(w, key);
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "coding");
-    sw_jw_array_begin(w);
-    fhir_write_coding(w, system, code, NULL);
-    sw_jw_array_end(w);
-    sw_jw_object_end(w);
+    fhir_write_concept(w, system, code, NULL, NULL);
 }
 
 int allergy_resource(const allergy_input *in, const char *patient_id,
@@ -148,22 +132,10 @@ int allergy_resource(const allergy_input *in, const char *patient_id,
 }
 
 /* The first coding's code of a CodeableConcept member, or NULL. */
-static const char *first_code(const sw_json *r, const char *member,
-                              const char **system)
-{
-    const sw_json *cc = sw_json_get(r, member);
-    const sw_json *codings = cc ? sw_json_get(cc, "coding") : NULL;
-    if (codings == NULL || codings->kind != SW_JSON_ARRAY || codings->count == 0)
-        return NULL;
-    if (system)
-        *system = sw_json_get_string(codings->items[0], "system");
-    return sw_json_get_string(codings->items[0], "code");
-}
-
 bool allergy_is_active(const sw_json *r)
 {
-    const char *clinical = first_code(r, "clinicalStatus", NULL);
-    const char *verified = first_code(r, "verificationStatus", NULL);
+    const char *clinical = clinical_first_code(r, "clinicalStatus", NULL);
+    const char *verified = clinical_first_code(r, "verificationStatus", NULL);
     if (verified && (strcmp(verified, "refuted") == 0
                      || strcmp(verified, "entered-in-error") == 0))
         return false;
@@ -172,46 +144,30 @@ bool allergy_is_active(const sw_json *r)
 
 bool allergy_is_none(const sw_json *r)
 {
-    const sw_json *codings = sw_json_get(sw_json_get(r, "code"), "coding");
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *system = sw_json_get_string(codings->items[i], "system");
-        const char *code = sw_json_get_string(codings->items[i], "code");
-        if (system && code && strcmp(system, SNOMED) == 0
-            && (strcmp(code, ALLERGY_NKA_CODE) == 0
-                || strcmp(code, "409137002") == 0     /* no known drug allergy */
-                || strcmp(code, "428607008") == 0     /* no known environmental allergy */
-                || strcmp(code, "429625007") == 0))   /* no known food allergy */
+    static const char *const none[] = {
+        ALLERGY_NKA_CODE,
+        "409137002",   /* no known drug allergy */
+        "428607008",   /* no known environmental allergy */
+        "429625007",   /* no known food allergy */
+    };
+    const sw_json *cc = sw_json_get(r, "code");
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (clinical_concept_has(cc, SNOMED, none[i]))
             return true;
-    }
     return false;
 }
 
 const char *allergy_substance_text(const sw_json *r)
 {
-    const sw_json *cc = sw_json_get(r, "code");
-    const char *text = cc ? sw_json_get_string(cc, "text") : NULL;
-    if (text)
-        return text;
-    const sw_json *codings = cc ? sw_json_get(cc, "coding") : NULL;
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *d = sw_json_get_string(codings->items[i], "display");
-        if (d)
-            return d;
-    }
-    return "an allergy";
+    const char *text = clinical_concept_text(sw_json_get(r, "code"));
+    return text ? text : "an allergy";
 }
 
 bool allergy_same_substance(const sw_json *r, const allergy_input *in)
 {
-    const sw_json *codings = sw_json_get(sw_json_get(r, "code"), "coding");
-    for (size_t i = 0; in->code && codings && codings->kind == SW_JSON_ARRAY
-                       && i < codings->count; i++) {
-        const char *system = sw_json_get_string(codings->items[i], "system");
-        const char *code = sw_json_get_string(codings->items[i], "code");
-        if (system && code && strcmp(system, in->system) == 0
-            && strcmp(code, in->code) == 0)
-            return true;
-    }
+    if (in->code && clinical_concept_has(sw_json_get(r, "code"), in->system,
+                                         in->code))
+        return true;
     return strcasecmp(allergy_substance_text(r), in->display) == 0;
 }
 

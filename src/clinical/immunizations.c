@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clinical/fhir_read.h"
 #include "clinical/problems.h"
 #include "clinical/vaccines.h"
 #include "fhir/fhirdate.h"
@@ -56,20 +57,6 @@ const immunization_code *immunization_site(const char *c) { return find(sites, c
 const immunization_code *immunization_route(const char *c) { return find(routes, c); }
 const immunization_code *immunization_reason(const char *c) { return find(reasons, c); }
 
-/* Printable text of 1..max characters; newlines only when multiline. */
-static bool plain_text(const char *s, size_t max, bool multiline)
-{
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t')))
-            || *p == 0x7f)
-            return false;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-    }
-    return chars >= 1 && chars <= max;
-}
-
 int immunization_check(const immunization_input *in, int64_t now_ms,
                        const char *birth_date, sw_err *err)
 {
@@ -103,7 +90,7 @@ int immunization_check(const immunization_input *in, int64_t now_ms,
                           "leave it out with status not-done",
                           in->lot ? "lot" : in->site ? "site"
                           : in->route ? "route" : "dose_ml");
-    if (in->lot && !plain_text(in->lot, IMMUNIZATION_LOT_MAX, false))
+    if (in->lot && !clinical_plain_text(in->lot, IMMUNIZATION_LOT_MAX, false))
         return sw_err_set(err, SW_EINVAL, "\"lot\" must be 1 to %d characters "
                           "on one line", IMMUNIZATION_LOT_MAX);
     if (in->site && immunization_site(in->site) == NULL)
@@ -118,7 +105,7 @@ int immunization_check(const immunization_input *in, int64_t now_ms,
     if (in->dose_ml < 0 || in->dose_ml > IMMUNIZATION_DOSE_ML_MAX)
         return sw_err_set(err, SW_EINVAL, "\"dose_ml\" must be a volume in mL "
                           "above 0 and at most 10");
-    if (in->note && !plain_text(in->note, IMMUNIZATION_NOTE_MAX, true))
+    if (in->note && !clinical_plain_text(in->note, IMMUNIZATION_NOTE_MAX, true))
         return sw_err_set(err, SW_EINVAL, "\"note\" must be 1 to %d "
                           "characters", IMMUNIZATION_NOTE_MAX);
     return SW_OK;
@@ -128,16 +115,7 @@ static void concept(sw_jw *w, const char *key, const char *system,
                     const char *code, const char *display, const char *text)
 {
     sw_jw_key(w, key);
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "coding");
-    sw_jw_array_begin(w);
-    fhir_write_coding(w, system, code, display);
-    sw_jw_array_end(w);
-    if (text) {
-        sw_jw_key(w, "text");
-        sw_jw_string(w, text);
-    }
-    sw_jw_object_end(w);
+    fhir_write_concept(w, system, code, display, text);
 }
 
 int immunization_resource(const immunization_input *in,
@@ -206,15 +184,8 @@ int immunization_resource(const immunization_input *in,
     sw_jw_raw(&w, performer, strlen(performer));
     sw_jw_object_end(&w);
     sw_jw_array_end(&w);
-    if (in->note) {
-        sw_jw_key(&w, "note");
-        sw_jw_array_begin(&w);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "text");
-        sw_jw_string(&w, in->note);
-        sw_jw_object_end(&w);
-        sw_jw_array_end(&w);
-    }
+    if (in->note)
+        fhir_write_note(&w, in->note);
     if (in->dose_number > 0) {
         sw_jw_key(&w, "protocolApplied");
         sw_jw_array_begin(&w);
@@ -232,16 +203,9 @@ void immunization_vaccine(const sw_json *r, const char **cvx,
                           const char **display)
 {
     const sw_json *cc = sw_json_get(r, "vaccineCode");
-    const sw_json *codings = cc ? sw_json_get(cc, "coding") : NULL;
-    *cvx = *display = NULL;
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *system = sw_json_get_string(codings->items[i], "system");
-        if (system && strcmp(system, VACCINE_CVX_SYSTEM) == 0) {
-            *cvx = sw_json_get_string(codings->items[i], "code");
-            *display = sw_json_get_string(codings->items[i], "display");
-            break;
-        }
-    }
+    const sw_json *cvx_coding = clinical_coding_of(cc, VACCINE_CVX_SYSTEM);
+    *cvx = cvx_coding ? sw_json_get_string(cvx_coding, "code") : NULL;
+    *display = cvx_coding ? sw_json_get_string(cvx_coding, "display") : NULL;
     if (*display == NULL && cc)
         *display = sw_json_get_string(cc, "text");
     if (*display == NULL && *cvx) {

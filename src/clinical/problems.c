@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clinical/fhir_read.h"
 #include "fhir/fhirdate.h"
 #include "fhir/primitive.h"
 #include "fhir/write.h"
@@ -106,20 +107,6 @@ bool problem_past_date(const char *s, int64_t now_ms, int64_t *low_ms)
     return true;
 }
 
-/* Printable text of 1..max characters; newlines only when multiline. */
-static bool plain_text(const char *s, size_t max, bool multiline)
-{
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t')))
-            || *p == 0x7f)
-            return false;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-    }
-    return chars >= 1 && chars <= max;
-}
-
 int problem_check(const problem_input *in, int64_t now_ms, sw_err *err)
 {
     if (in->code != NULL) {
@@ -142,11 +129,11 @@ int problem_check(const problem_input *in, int64_t now_ms, sw_err *err)
         return sw_err_set(err, SW_EINVAL, "give \"code\" with \"display\", or "
                           "\"text\"");
     }
-    if (!plain_text(in->display, PROBLEM_DISPLAY_MAX, false))
+    if (!clinical_plain_text(in->display, PROBLEM_DISPLAY_MAX, false))
         return sw_err_set(err, SW_EINVAL, "\"%s\" must be 1 to %d characters "
                           "on one line", in->code ? "display" : "text",
                           PROBLEM_DISPLAY_MAX);
-    if (in->note && !plain_text(in->note, PROBLEM_NOTE_MAX, true))
+    if (in->note && !clinical_plain_text(in->note, PROBLEM_NOTE_MAX, true))
         return sw_err_set(err, SW_EINVAL, "\"note\" must be 1 to %d "
                           "characters", PROBLEM_NOTE_MAX);
     if (in->onset && !problem_past_date(in->onset, now_ms, NULL))
@@ -160,12 +147,7 @@ static void concept(sw_jw *w, const char *key, const char *system,
                     const char *code, const char *display)
 {
     sw_jw_key(w, key);
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "coding");
-    sw_jw_array_begin(w);
-    fhir_write_coding(w, system, code, display);
-    sw_jw_array_end(w);
-    sw_jw_object_end(w);
+    fhir_write_concept(w, system, code, display, NULL);
 }
 
 int problem_resource(const problem_input *in, const char *patient_id,
@@ -214,37 +196,22 @@ int problem_resource(const problem_input *in, const char *patient_id,
     sw_jw_string(&w, recorded);
     sw_jw_key(&w, "recorder");
     sw_jw_raw(&w, recorder, strlen(recorder));
-    if (in->note) {
-        sw_jw_key(&w, "note");
-        sw_jw_array_begin(&w);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "text");
-        sw_jw_string(&w, in->note);
-        sw_jw_object_end(&w);
-        sw_jw_array_end(&w);
-    }
+    if (in->note)
+        fhir_write_note(&w, in->note);
     sw_jw_object_end(&w);
     return sw_jw_finish(&w);
 }
 
 /* The first coding's code of a CodeableConcept member, or NULL. */
-static const char *first_code(const sw_json *r, const char *member)
-{
-    const sw_json *codings = sw_json_get(sw_json_get(r, member), "coding");
-    if (codings == NULL || codings->kind != SW_JSON_ARRAY || codings->count == 0)
-        return NULL;
-    return sw_json_get_string(codings->items[0], "code");
-}
-
 const char *problem_status(const sw_json *r)
 {
-    const char *s = first_code(r, "clinicalStatus");
+    const char *s = clinical_first_code(r, "clinicalStatus", NULL);
     return s ? s : "";
 }
 
 bool problem_is_void(const sw_json *r)
 {
-    const char *v = first_code(r, "verificationStatus");
+    const char *v = clinical_first_code(r, "verificationStatus", NULL);
     return v && (strcmp(v, "entered-in-error") == 0 || strcmp(v, "refuted") == 0);
 }
 
@@ -279,40 +246,20 @@ bool problem_on_list(const sw_json *r)
 
 void problem_coding(const sw_json *r, const char **system, const char **code)
 {
-    const sw_json *codings = sw_json_get(sw_json_get(r, "code"), "coding");
-    *system = *code = NULL;
-    if (codings && codings->kind == SW_JSON_ARRAY && codings->count > 0) {
-        *system = sw_json_get_string(codings->items[0], "system");
-        *code = sw_json_get_string(codings->items[0], "code");
-    }
+    *code = clinical_first_code(r, "code", system);
 }
 
 const char *problem_text(const sw_json *r)
 {
-    const sw_json *cc = sw_json_get(r, "code");
-    const char *text = cc ? sw_json_get_string(cc, "text") : NULL;
-    if (text)
-        return text;
-    const sw_json *codings = cc ? sw_json_get(cc, "coding") : NULL;
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *d = sw_json_get_string(codings->items[i], "display");
-        if (d)
-            return d;
-    }
-    return "";
+    const char *text = clinical_concept_text(sw_json_get(r, "code"));
+    return text ? text : "";
 }
 
 bool problem_same(const sw_json *r, const problem_input *in)
 {
-    const sw_json *codings = sw_json_get(sw_json_get(r, "code"), "coding");
-    for (size_t i = 0; in->code && codings && codings->kind == SW_JSON_ARRAY
-                       && i < codings->count; i++) {
-        const char *system = sw_json_get_string(codings->items[i], "system");
-        const char *code = sw_json_get_string(codings->items[i], "code");
-        if (system && code && strcmp(system, in->system) == 0
-            && strcmp(code, in->code) == 0)
-            return true;
-    }
+    if (in->code && clinical_concept_has(sw_json_get(r, "code"), in->system,
+                                         in->code))
+        return true;
     return in->display && strcasecmp(problem_text(r), in->display) == 0;
 }
 

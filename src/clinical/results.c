@@ -9,24 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clinical/fhir_read.h"
+
 #define OBS_CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
 
 /* ---- Checks ----------------------------------------------------------------- */
-
-/* 1 to max bytes; control characters only where multi_line allows
- * newlines and tabs. */
-static bool text_ok(const char *s, size_t max, bool multi_line)
-{
-    if (s == NULL)
-        return false;
-    size_t n = strlen(s);
-    if (n == 0 || n > max || s[strspn(s, " \t\r\n")] == '\0')
-        return false;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 && !(multi_line && (*p == '\n' || *p == '\r' || *p == '\t')))
-            return false;
-    return true;
-}
 
 int results_order_check(const order_new *o, sw_err *err)
 {
@@ -37,10 +24,10 @@ int results_order_check(const order_new *o, sw_err *err)
     if (!known)
         return sw_err_set(err, SW_EINVAL, "\"priority\" must be routine, "
                           "urgent or stat");
-    if (o->reason && !text_ok(o->reason, RESULTS_SHORT_MAX, false))
+    if (o->reason && !clinical_visible_text(o->reason, RESULTS_SHORT_MAX, false))
         return sw_err_set(err, SW_EINVAL, "\"reason\" must be 1 to %d "
                           "characters on one line", RESULTS_SHORT_MAX);
-    if (o->note && !text_ok(o->note, RESULTS_TEXT_MAX, true))
+    if (o->note && !clinical_visible_text(o->note, RESULTS_TEXT_MAX, true))
         return sw_err_set(err, SW_EINVAL, "\"note\" must be 1 to %d "
                           "characters", RESULTS_TEXT_MAX);
     return SW_OK;
@@ -57,24 +44,24 @@ bool results_status_ok(const char *status)
 
 int results_value_check(const result_value *v, size_t which, sw_err *err)
 {
-    if (v->code == NULL || !text_ok(v->code, 64, false) || strpbrk(v->code, " \t"))
+    if (v->code == NULL || !clinical_visible_text(v->code, 64, false) || strpbrk(v->code, " \t"))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].code\" must be "
                           "a code of 1 to 64 characters without spaces", which);
-    if (v->system && (!text_ok(v->system, 200, false) || strpbrk(v->system, " \t")))
+    if (v->system && (!clinical_visible_text(v->system, 200, false) || strpbrk(v->system, " \t")))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].system\" must "
                           "be a URI", which);
-    if (!text_ok(v->display, RESULTS_SHORT_MAX, false))
+    if (!clinical_visible_text(v->display, RESULTS_SHORT_MAX, false))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].display\" must "
                           "be 1 to %d characters on one line", which,
                           RESULTS_SHORT_MAX);
     if (v->is_number && !isfinite(v->number))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].value\" must be "
                           "a finite number", which);
-    if (!v->is_number && !text_ok(v->text, RESULTS_TEXT_MAX, true))
+    if (!v->is_number && !clinical_visible_text(v->text, RESULTS_TEXT_MAX, true))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].value\" must be "
                           "a number or 1 to %d characters of text", which,
                           RESULTS_TEXT_MAX);
-    if (v->unit && (!text_ok(v->unit, 40, false) || strpbrk(v->unit, " \t")))
+    if (v->unit && (!clinical_visible_text(v->unit, 40, false) || strpbrk(v->unit, " \t")))
         return sw_err_set(err, SW_EINVAL, "\"observations[%zu].unit\" must be "
                           "a UCUM unit of 1 to 40 characters", which);
     if (v->has_low && v->has_high && v->low > v->high)
@@ -239,6 +226,25 @@ int results_order_resource(const order_new *o, sw_buf *out)
     return finish(doc, ok, out);
 }
 
+/* What an Observation and its DiagnosticReport both carry: the visit,
+ * when, and who filed it. */
+static bool set_context(json_t *doc, const result_report *r)
+{
+    bool ok = true;
+    if (r->encounter_id)
+        ok = json_object_set_new(doc, "encounter",
+                                 reference("Encounter", r->encounter_id)) == 0;
+    if (ok)
+        ok = json_object_set_new(doc, "effectiveDateTime", json_string(r->issued)) == 0
+             && json_object_set_new(doc, "issued", json_string(r->issued)) == 0;
+    json_t *perf = parsed(r->performer_json);
+    if (ok && perf)
+        ok = json_object_set_new(doc, "performer", json_pack("[o]", perf)) == 0;
+    else
+        json_decref(perf);
+    return ok;
+}
+
 int results_observation_resource(const result_report *r, const result_value *v,
                                  sw_buf *out)
 {
@@ -250,18 +256,7 @@ int results_observation_resource(const result_report *r, const result_value *v,
         "code", "coding", "system", system, "code", v->code, "display",
         v->display, "text", v->display,
         "subject", reference("Patient", r->patient_id));
-    bool ok = doc != NULL;
-    if (ok && r->encounter_id)
-        ok = json_object_set_new(doc, "encounter",
-                                 reference("Encounter", r->encounter_id)) == 0;
-    if (ok)
-        ok = json_object_set_new(doc, "effectiveDateTime", json_string(r->issued)) == 0
-             && json_object_set_new(doc, "issued", json_string(r->issued)) == 0;
-    json_t *perf = parsed(r->performer_json);
-    if (ok && perf)
-        ok = json_object_set_new(doc, "performer", json_pack("[o]", perf)) == 0;
-    else
-        json_decref(perf);
+    bool ok = doc != NULL && set_context(doc, r);
     if (ok && v->is_number)
         ok = json_object_set_new(doc, "valueQuantity", quantity(v->number, v->unit)) == 0;
     else if (ok)
@@ -295,18 +290,7 @@ int results_report_resource(const result_report *r,
                            r->imaging ? "Radiology" : "Laboratory"),
         "code", code ? code : json_pack("{s:s}", "text", "Result"),
         "subject", reference("Patient", r->patient_id));
-    bool ok = doc != NULL;
-    if (ok && r->encounter_id)
-        ok = json_object_set_new(doc, "encounter",
-                                 reference("Encounter", r->encounter_id)) == 0;
-    if (ok)
-        ok = json_object_set_new(doc, "effectiveDateTime", json_string(r->issued)) == 0
-             && json_object_set_new(doc, "issued", json_string(r->issued)) == 0;
-    json_t *perf = parsed(r->performer_json);
-    if (ok && perf)
-        ok = json_object_set_new(doc, "performer", json_pack("[o]", perf)) == 0;
-    else
-        json_decref(perf);
+    bool ok = doc != NULL && set_context(doc, r);
     if (ok && n > 0) {
         json_t *refs = json_array();
         for (size_t i = 0; refs && i < n; i++)
@@ -319,42 +303,6 @@ int results_report_resource(const result_report *r,
 }
 
 /* ---- Reading ---------------------------------------------------------------- */
-
-json_t *results_person(json_t *ref)
-{
-    if (!json_is_object(ref))
-        return json_null();
-    json_t *id = json_object_get(ref, "identifier");
-    const char *system = json_string_value(json_object_get(id, "system"));
-    const char *user = system && strcmp(system, "urn:stagewise:user") == 0
-                     ? json_string_value(json_object_get(id, "value")) : NULL;
-    const char *display = json_string_value(json_object_get(ref, "display"));
-    return json_pack("{s:s?, s:s}", "username", user, "display",
-                     display ? display : user ? user : "");
-}
-
-json_t *results_patient_name(json_t *patient)
-{
-    json_t *name = json_array_get(json_object_get(patient, "name"), 0);
-    const char *text = json_string_value(json_object_get(name, "text"));
-    if (text)
-        return json_string(text);
-    char out[512] = "";
-    size_t i;
-    json_t *given;
-    json_array_foreach(json_object_get(name, "given"), i, given) {
-        if (json_is_string(given) && strlen(out) + json_string_length(given) + 2 < sizeof out) {
-            strcat(out, out[0] ? " " : "");
-            strcat(out, json_string_value(given));
-        }
-    }
-    const char *family = json_string_value(json_object_get(name, "family"));
-    if (family && strlen(out) + strlen(family) + 2 < sizeof out) {
-        strcat(out, out[0] ? " " : "");
-        strcat(out, family);
-    }
-    return json_string(out);
-}
 
 const char *results_ref_id(json_t *ref, const char *type)
 {

@@ -113,13 +113,6 @@ int results_report_resource(const result_report *r,
 
 /* ---- Reading stored resources for /api answers ------------------------------ */
 
-/* {"username", "display"} for a Reference written by server_user_reference
- * (username null when the reference names no account), or JSON null when
- * ref is NULL. */
-json_t *results_person(json_t *ref);
-/* A Patient's name as people read it: name[0].text, else the given names
- * and family name, else "" (a new string). */
-json_t *results_patient_name(json_t *patient);
 /* The id of a "Type/id" reference of the given type in ref, or NULL. */
 const char *results_ref_id(json_t *ref, const char *type);
 /* The display of a CodeableConcept: text, else the first coding's display,

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "clinical/allergies.h"
+#include "clinical/fhir_read.h"
 
 #define TERMS_MAX 16
 
@@ -94,16 +95,9 @@ bool rx_medication_is_active(const sw_json *r)
 
 const char *rx_medication_name(const sw_json *r)
 {
-    const sw_json *cc = sw_json_get(r, "medicationCodeableConcept");
-    const char *text = cc ? sw_json_get_string(cc, "text") : NULL;
+    const char *text = clinical_concept_text(sw_json_get(r, "medicationCodeableConcept"));
     if (text)
         return text;
-    const sw_json *codings = cc ? sw_json_get(cc, "coding") : NULL;
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *d = sw_json_get_string(codings->items[i], "display");
-        if (d)
-            return d;
-    }
     const sw_json *ref = sw_json_get(r, "medicationReference");
     const char *d = ref ? sw_json_get_string(ref, "display") : NULL;
     return d ? d : "a medication";
@@ -111,13 +105,9 @@ const char *rx_medication_name(const sw_json *r)
 
 const char *rx_medication_rxnorm(const sw_json *r)
 {
-    const sw_json *codings = sw_json_get(sw_json_get(r, "medicationCodeableConcept"), "coding");
-    for (size_t i = 0; codings && codings->kind == SW_JSON_ARRAY && i < codings->count; i++) {
-        const char *system = sw_json_get_string(codings->items[i], "system");
-        if (system && strcmp(system, DRUG_RXNORM_SYSTEM) == 0)
-            return sw_json_get_string(codings->items[i], "code");
-    }
-    return NULL;
+    const sw_json *c = clinical_coding_of(sw_json_get(r, "medicationCodeableConcept"),
+                                          DRUG_RXNORM_SYSTEM);
+    return c ? sw_json_get_string(c, "code") : NULL;
 }
 
 static int rank(const char *severity)

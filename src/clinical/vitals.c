@@ -90,14 +90,7 @@ struct ctx {
 static void concept(sw_jw *w, const char *system, const char *code,
                     const char *display)
 {
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "coding");
-    sw_jw_array_begin(w);
-    fhir_write_coding(w, system, code, display);
-    sw_jw_array_end(w);
-    sw_jw_key(w, "text");
-    sw_jw_string(w, display);
-    sw_jw_object_end(w);
+    fhir_write_concept(w, system, code, display, display);
 }
 
 static void quantity(sw_jw *w, double value, int decimals, const char *unit)

@@ -53,3 +53,29 @@ void fhir_write_coding(sw_jw *w, const char *system, const char *code,
     }
     sw_jw_object_end(w);
 }
+
+void fhir_write_concept(sw_jw *w, const char *system, const char *code,
+                        const char *display, const char *text)
+{
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "coding");
+    sw_jw_array_begin(w);
+    fhir_write_coding(w, system, code, display);
+    sw_jw_array_end(w);
+    if (text) {
+        sw_jw_key(w, "text");
+        sw_jw_string(w, text);
+    }
+    sw_jw_object_end(w);
+}
+
+void fhir_write_note(sw_jw *w, const char *text)
+{
+    sw_jw_key(w, "note");
+    sw_jw_array_begin(w);
+    sw_jw_object_begin(w);
+    sw_jw_key(w, "text");
+    sw_jw_string(w, text);
+    sw_jw_object_end(w);
+    sw_jw_array_end(w);
+}

@@ -17,14 +17,14 @@
  * (immunizations.create) are those of any FHIR write. The patient's birth
  * date, read first, bounds the date. Listing records a read entry
  * (immunizations.read) and honours restricted records. */
-#include "app.h"
+#include "patient_records.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/restricted.h"
+#include "clinical/fhir_read.h"
 #include "clinical/immunizations.h"
 #include "clinical/vaccines.h"
 #include "core/clock.h"
@@ -65,125 +65,27 @@ static int get_vaccines(sw_request *req, sw_response *res)
 
 /* ---- Reading the patient and their immunizations ------------------------- */
 
-struct item {
-    const char *id;
-    int64_t     when;
-    sw_json    *r;
-};
-
-struct reading {
-    sw_arena          *a;
-    const sw_request  *req;
-    int64_t            practice_id, user_id;
-    const char        *patient;
-    bool               list;          /* read the immunizations (and audit) */
-    bool               patient_found, denied;
-    const char        *birth_date;
-    size_t             n;
-    struct item        items[IMMUNIZATION_LIST_MAX];
-};
-
-static int read_audit(store_tx *tx, struct reading *r, const char *outcome)
-{
-    audit_who who;
-    server_audit_who(r->req, &who);
-    audit_entry e = {
-        .who = &who, .action = AUDIT_READ, .feature = "immunizations.read",
-        .patient_id = r->patient, .res_type = "Immunization", .res_id = "",
-        .outcome = outcome, .detail = "immunization list",
-    };
-    return audit_append(tx, &e);
-}
-
-static int immunizations_of(store_tx *tx, struct reading *r)
-{
-    store_stmt *st;
-    int rc = store_prepare(tx,
-        "SELECT r.res_id, r.body FROM fhir_resource r "
-        "WHERE r.practice_id = ? AND r.res_type = 'Immunization' AND r.deleted = 0 "
-        "AND r.res_id IN (SELECT x.res_id FROM fhir_idx_ref x "
-        "WHERE x.practice_id = ? AND x.res_type = 'Immunization' "
-        "AND x.param = 'patient' AND x.target_type = 'Patient' "
-        "AND x.target_id = ?) ORDER BY r.res_id", &st);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    if ((rc = store_bind_int64(st, 1, r->practice_id)) == SW_OK
-        && (rc = store_bind_int64(st, 2, r->practice_id)) == SW_OK
-        && (rc = store_bind_cstr(st, 3, r->patient)) == SW_OK)
-        while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row
-               && r->n < IMMUNIZATION_LIST_MAX) {
-            size_t len;
-            const char *body = store_col_text(st, 1, &len);
-            struct item *it = &r->items[r->n];
-            it->id = sw_arena_strdup(r->a, store_col_text(st, 0, NULL));
-            if (it->id == NULL
-                || sw_json_parse(r->a, body, len, &it->r, NULL) != SW_OK)
-                rc = store_tx_fail(tx, SW_ENOMEM, "a stored Immunization "
-                                   "could not be read");
-            else {
-                it->when = immunization_when(it->r);
-                r->n++;
-            }
-        }
-    store_finalize(st);
-    return rc;
-}
-
-static int reading_fn(store_tx *tx, void *arg)
-{
-    struct reading *r = arg;
-    r->n = 0;
-    r->denied = false;
-    r->birth_date = NULL;
-    fhir_version v;
-    int rc = fhir_row_read(tx, r->a, r->practice_id, "Patient", r->patient, 0, &v);
-    r->patient_found = rc == SW_OK && !v.deleted;
-    if (rc == SW_ENOTFOUND || (rc == SW_OK && v.deleted))
-        return SW_OK;
-    if (rc != SW_OK)
-        return rc;
-    sw_json *p;
-    if (v.body_len && sw_json_parse(r->a, v.body, v.body_len, &p, NULL) == SW_OK)
-        r->birth_date = sw_json_get_string(p, "birthDate");
-    bool allowed = true;
-    rc = auth_patient_access(tx, r->practice_id, r->user_id, r->patient,
-                             sw_now_wall_ms(), &allowed);
-    if (rc != SW_OK)
-        return rc;
-    r->denied = !allowed;
-    if (!r->list)
-        return SW_OK;
-    if (allowed && (rc = immunizations_of(tx, r)) != SW_OK)
-        return rc;
-    return read_audit(tx, r, allowed ? AUDIT_SUCCESS : AUDIT_DENIED);
-}
-
+/* The patient (for the birth date that bounds a dose's date), with the
+ * restricted-record check; when list is set their Immunizations too, the
+ * read audited. SW_OK or the error written to res (404, 403). */
 static int read_patient(sw_request *req, sw_response *res, const char *patient,
-                        bool list, struct reading **out)
+                        bool list, patient_read *r, const char **birth_date)
 {
-    sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
-    if (patient == NULL || !fhir_is_id(sw_str_of(patient)))
-        return http_fail(res, SW_ENOTFOUND, "there is no such patient");
-    struct reading *r = sw_arena_calloc(req->arena, 1, sizeof *r);
-    if (r == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    *r = (struct reading){ .a = req->arena, .req = req,
-                           .practice_id = s->practice_id, .user_id = s->user_id,
-                           .patient = patient, .list = list };
-    sw_err err;
-    int rc = list ? store_write(app->store, reading_fn, r, &err)
-                  : store_read(app->store, reading_fn, r, &err);
-    if (rc != SW_OK)
-        return http_fail(res, rc, "%s", sw_err_text(&err));
-    if (!r->patient_found)
-        return http_fail(res, SW_ENOTFOUND, "there is no Patient/%s", patient);
-    if (r->denied)
-        return http_fail(res, SW_EBREAKGLASS, "Patient/%s's record is "
-                         "restricted: break the glass first", patient);
-    *out = r;
-    return SW_OK;
+    static const char *const types[] = { "Immunization", NULL };
+    *r = (patient_read){ .patient = patient, .types = list ? types : NULL,
+                         .param = "patient", .max = IMMUNIZATION_LIST_MAX,
+                         .parse = true, .want_patient = true, .restricted = true,
+                         .feature = list ? "immunizations.read" : NULL,
+                         .audit_type = "Immunization",
+                         .audit_detail = "immunization list" };
+    int rc = patient_records_read(req, res, r);
+    sw_json *p;
+    *birth_date = NULL;
+    if (rc == SW_OK && r->patient_len
+        && sw_json_parse(req->arena, r->patient_body, r->patient_len, &p,
+                         NULL) == SW_OK)
+        *birth_date = sw_json_get_string(p, "birthDate");
+    return rc;
 }
 
 /* ---- The list ------------------------------------------------------------ */
@@ -191,30 +93,11 @@ static int read_patient(sw_request *req, sw_response *res, const char *patient,
 static json_t *performer_of(const sw_json *r)
 {
     const sw_json *perf = sw_json_get(r, "performer");
-    const sw_json *actor = perf && perf->kind == SW_JSON_ARRAY && perf->count
-                         ? sw_json_get(perf->items[0], "actor") : NULL;
-    if (actor == NULL || actor->kind != SW_JSON_OBJECT)
-        return json_null();
-    const sw_json *ident = sw_json_get(actor, "identifier");
-    const char *system = ident ? sw_json_get_string(ident, "system") : NULL;
-    const char *username = system && strcmp(system, SERVER_USER_SYSTEM) == 0
-                         ? sw_json_get_string(ident, "value") : NULL;
-    const char *display = sw_json_get_string(actor, "display");
-    if (username == NULL && display == NULL)
-        return json_null();
-    return json_pack("{s:s?, s:s?}", "username", username, "display",
-                     display ? display : username);
+    return server_person_sw(perf && perf->kind == SW_JSON_ARRAY && perf->count
+                            ? sw_json_get(perf->items[0], "actor") : NULL);
 }
 
-static const char *first_code(const sw_json *r, const char *member)
-{
-    const sw_json *codings = sw_json_get(sw_json_get(r, member), "coding");
-    if (codings == NULL || codings->kind != SW_JSON_ARRAY || codings->count == 0)
-        return NULL;
-    return sw_json_get_string(codings->items[0], "code");
-}
-
-static json_t *immunization_json(const struct item *it)
+static json_t *immunization_json(const patient_record *it)
 {
     const char *cvx, *display;
     immunization_vaccine(it->r, &cvx, &display);
@@ -233,9 +116,9 @@ static json_t *immunization_json(const struct item *it)
                      "date", immunization_date(it->r),
                      "status", sw_json_get_string(it->r, "status"),
                      "lot", sw_json_get_string(it->r, "lotNumber"),
-                     "site", first_code(it->r, "site"),
-                     "route", first_code(it->r, "route"),
-                     "reason_not_done", first_code(it->r, "statusReason"),
+                     "site", clinical_first_code(it->r, "site", NULL),
+                     "route", clinical_first_code(it->r, "route", NULL),
+                     "reason_not_done", clinical_first_code(it->r, "statusReason", NULL),
                      "dose_number", dose_number ? json_integer(dose_number) : json_null(),
                      "performer", performer_of(it->r),
                      "note", note);
@@ -244,16 +127,19 @@ static json_t *immunization_json(const struct item *it)
 /* Newest first; undated last; by id, so the order is stable. */
 static int newest_first(const void *pa, const void *pb)
 {
-    const struct item *a = pa, *b = pb;
-    if (a->when != b->when)
-        return a->when > b->when ? -1 : 1;
+    const patient_record *a = pa, *b = pb;
+    int64_t wa = immunization_when(a->r), wb = immunization_when(b->r);
+    if (wa != wb)
+        return wa > wb ? -1 : 1;
     return strcmp(a->id, b->id);
 }
 
 static int get_immunizations(sw_request *req, sw_response *res)
 {
-    struct reading *r;
-    int rc = read_patient(req, res, http_route_value(req, "id"), true, &r);
+    patient_read reading, *r = &reading;
+    const char *birth_date;
+    int rc = read_patient(req, res, http_route_value(req, "id"), true, r,
+                          &birth_date);
     if (rc != SW_OK)
         return rc;
     qsort(r->items, r->n, sizeof r->items[0], newest_first);
@@ -285,16 +171,17 @@ static int read_input(json_t *doc, immunization_input *in, sw_response *res)
     static const char *const texts[] = {
         "cvx", "date", "status", "lot", "site", "route", "reason_not_done", "note",
     };
-    const char **dst[] = {
-        &in->cvx, &in->date, &in->status, &in->lot, &in->site, &in->route,
-        &in->reason_not_done, &in->note,
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        json_t *v = json_object_get(doc, texts[i]);
-        if (v && !json_is_string(v))
-            return http_fail(res, SW_EINVAL, "\"%s\" must be a string", texts[i]);
-        *dst[i] = json_string_value(v);
-    }
+    const char *v[8];
+    if ((rc = server_json_strings(doc, texts, v, 8, res)) != SW_OK)
+        return rc;
+    in->cvx = v[0];
+    in->date = v[1];
+    in->status = v[2];
+    in->lot = v[3];
+    in->site = v[4];
+    in->route = v[5];
+    in->reason_not_done = v[6];
+    in->note = v[7];
     if (in->status == NULL)
         in->status = "completed";
     json_t *n = json_object_get(doc, "dose_number");
@@ -326,10 +213,11 @@ static int post_immunization(sw_request *req, sw_response *res)
     immunization_input in = { 0 };
     sw_err err;
     rc = read_input(doc, &in, res);
-    struct reading *r = NULL;
+    patient_read r;
+    const char *birth_date = NULL;
     if (rc == SW_OK)
-        rc = read_patient(req, res, patient, false, &r);
-    if (rc == SW_OK && immunization_check(&in, sw_now_wall_ms(), r->birth_date,
+        rc = read_patient(req, res, patient, false, &r, &birth_date);
+    if (rc == SW_OK && immunization_check(&in, sw_now_wall_ms(), birth_date,
                                           &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
     json_t *performer = rc == SW_OK ? server_user_reference(req, res) : NULL;
@@ -337,41 +225,22 @@ static int post_immunization(sw_request *req, sw_response *res)
         rc = SW_EINTERNAL;   /* the error is in res */
     char *performer_text = performer ? json_dumps(performer, JSON_COMPACT) : NULL;
     json_decref(performer);
-    sw_buf resource = SW_BUF_INIT(32 * 1024), text = SW_BUF_INIT(64 * 1024);
+    sw_buf resource = SW_BUF_INIT(32 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
+    server_bundle b;
+    server_bundle_begin(&b);
     if (rc == SW_OK) {
-        sw_jw w;
-        sw_jw_init(&w, &text);
         if (performer_text == NULL
             || immunization_resource(&in, patient, performer_text, &resource) != SW_OK)
+            b.rc = SW_ENOMEM;
+        else
+            server_bundle_add(&b, "POST", "Immunization", sw_buf_str(&resource),
+                              resource.len, NULL, 0);
+        if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
-        else {
-            sw_jw_object_begin(&w);
-            sw_jw_key(&w, "resourceType");
-            sw_jw_string(&w, "Bundle");
-            sw_jw_key(&w, "type");
-            sw_jw_string(&w, "transaction");
-            sw_jw_key(&w, "entry");
-            sw_jw_array_begin(&w);
-            sw_jw_object_begin(&w);
-            sw_jw_key(&w, "resource");
-            sw_jw_raw(&w, sw_buf_str(&resource), resource.len);
-            sw_jw_key(&w, "request");
-            sw_jw_object_begin(&w);
-            sw_jw_key(&w, "method");
-            sw_jw_string(&w, "POST");
-            sw_jw_key(&w, "url");
-            sw_jw_string(&w, "Immunization");
-            sw_jw_object_end(&w);
-            sw_jw_object_end(&w);
-            sw_jw_array_end(&w);
-            sw_jw_object_end(&w);
-            if (sw_jw_finish(&w) != SW_OK)
-                rc = http_fail(res, SW_ENOMEM, NULL);
-        }
     }
     if (rc == SW_OK)
-        rc = server_fhir_transaction(req, res, &text, &out);
+        rc = server_fhir_transaction(req, res, &b.text, &out);
     if (rc == SW_OK) {
         json_t *ids = server_created_ids(req->arena, &out, "Immunization");
         json_t *first = json_array_get(ids, 0);
@@ -382,7 +251,7 @@ static int post_immunization(sw_request *req, sw_response *res)
     }
     free(performer_text);
     sw_buf_free(&resource);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;

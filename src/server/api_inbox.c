@@ -42,8 +42,7 @@ static json_t *patient_json(const char *id, json_t *patient)
 {
     if (id == NULL || id[0] == '\0')
         return json_null();
-    return json_pack("{s:s, s:o}", "id", id, "name",
-                     patient ? results_patient_name(patient) : json_string(""));
+    return json_pack("{s:s, s:o}", "id", id, "name", server_patient_name(patient));
 }
 
 /* One row of the listing as the contract's item of its kind. */
@@ -63,7 +62,7 @@ static json_t *item_json(const char *kind, int64_t item, const char *res_id,
             "patient", patient_json(patient_id, patient), "since", iso(created));
     json_t *payload = json_array_get(json_object_get(res, "payload"), 0);
     return json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:s?}", "item", (json_int_t)item,
-        "message", res_id, "from", results_person(json_object_get(res, "sender")),
+        "message", res_id, "from", server_person_json(json_object_get(res, "sender")),
         "patient", patient_json(patient_id, patient),
         "subject", results_concept_text(json_object_get(res, "topic")),
         "text", json_string_value(json_object_get(payload, "contentString"))

@@ -63,6 +63,18 @@ int server_json_only_members(json_t *doc, const char *const *names,
     return SW_OK;
 }
 
+int server_json_strings(json_t *doc, const char *const *names, const char **out,
+                        size_t n, sw_response *res)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(doc, names[i]);
+        if (v && !json_is_string(v))
+            return http_fail(res, SW_EINVAL, "\"%s\" must be a string", names[i]);
+        out[i] = json_string_value(v);
+    }
+    return SW_OK;
+}
+
 int server_reply_json(sw_response *res, int status, json_t *doc)
 {
     /* 15 significant digits: a BMI of 24.2 is sent as 24.2, not as the
@@ -84,8 +96,17 @@ int server_reply_json(sw_response *res, int status, json_t *doc)
 int server_fail_as(sw_response *res, int code, const char *id,
                    const char *msg)
 {
+    return server_fail_with(res, code, id, msg, NULL);
+}
+
+int server_fail_with(sw_response *res, int code, const char *id,
+                     const char *msg, json_t *extra)
+{
     json_t *doc = json_pack("{s:{s:s, s:s, s:[]}}", "error", "code", id,
                             "message", msg, "details");
+    if (doc && extra)
+        json_object_update(doc, extra);
+    json_decref(extra);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (text == NULL)

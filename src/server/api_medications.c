@@ -17,7 +17,6 @@
  * api_reconcile.c, so the area takes one table. */
 #include "api_meds.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +52,9 @@ static const char *dose_of(sw_arena *a, const sw_json *dosage)
     return sw_json_get_string(dosage, "text");
 }
 
-static json_t *item_json(sw_arena *a, const meds_record *m)
+static json_t *item_json(sw_arena *a, const patient_record *m)
 {
-    const sw_json *r = m->resource;
+    const sw_json *r = m->r;
     bool request = strcmp(m->type, "MedicationRequest") == 0;
     const sw_json *dosages = sw_json_get(r, request ? "dosageInstruction" : "dosage");
     const sw_json *dosage = dosages && dosages->kind == SW_JSON_ARRAY && dosages->count
@@ -83,7 +82,7 @@ static json_t *item_json(sw_arena *a, const meds_record *m)
                      ? json_string(sw_json_get_string(tcode, "text")) : json_null(),
         "status", status ? status : "",
         "since", since ? json_string(since) : json_null(),
-        "prescriber", request ? meds_user_json(sw_json_get(r, "requester")) : json_null());
+        "prescriber", request ? server_person_sw(sw_json_get(r, "requester")) : json_null());
     if (item && reason && sw_json_get_string(reason, "text"))
         json_object_set_new(item, "reason", json_string(sw_json_get_string(reason, "text")));
     return item;
@@ -106,7 +105,7 @@ static int get_medications(sw_request *req, sw_response *res)
     json_t *current = json_array(), *history = json_array();
     for (size_t i = 0; i < chart.n; i++) {
         json_t *item = item_json(req->arena, &chart.records[i]);
-        json_array_append_new(rx_medication_is_active(chart.records[i].resource)
+        json_array_append_new(rx_medication_is_active(chart.records[i].r)
                               ? current : history, item);
     }
     void *arg[2] = { req, (void *)patient };
@@ -121,20 +120,6 @@ static int get_medications(sw_request *req, sw_response *res)
                                                  current, "history", history));
 }
 
-/* Runs a transaction Bundle composed as jansson; *out gets the response. */
-static int run_bundle(sw_request *req, sw_response *res, json_t *bundle,
-                      sw_buf *out)
-{
-    sw_buf text = SW_BUF_INIT(256 * 1024);
-    int rc = meds_json_to_buf(bundle, &text);
-    if (rc != SW_OK)
-        rc = http_fail(res, SW_ENOMEM, NULL);
-    else
-        rc = server_fhir_transaction(req, res, &text, out);
-    sw_buf_free(&text);
-    return rc;
-}
-
 static int post_medication(sw_request *req, sw_response *res)
 {
     static const char *const members[] = { "drug", "text", "dose", "note", NULL };
@@ -145,12 +130,8 @@ static int post_medication(sw_request *req, sw_response *res)
         return rc;
     rc = server_json_only_members(doc, members, res);
     const char *v[4] = { 0 };
-    for (size_t i = 0; rc == SW_OK && i < 4; i++) {
-        json_t *m = json_object_get(doc, members[i]);
-        if (m && !json_is_string(m))
-            rc = http_fail(res, SW_EINVAL, "\"%s\" must be a string", members[i]);
-        v[i] = json_string_value(m);
-    }
+    if (rc == SW_OK)
+        rc = server_json_strings(doc, members, v, 4, res);
     const drug_product *drug = NULL;
     if (rc == SW_OK && v[0]) {
         drug = drug_product_find(drug_kb_current(), v[0]);
@@ -195,12 +176,15 @@ static int post_medication(sw_request *req, sw_response *res)
         json_object_set_new(ms, "dosage", json_pack("[{s:s}]", "text", v[2]));
     if (ms && v[3])
         json_object_set_new(ms, "note", json_pack("[{s:s}]", "text", v[3]));
-    json_t *bundle = json_pack("{s:s, s:s, s:[{s:o, s:{s:s, s:s}}]}",
-                               "resourceType", "Bundle", "type", "transaction",
-                               "entry", "resource", ms, "request", "method",
-                               "POST", "url", "MedicationStatement");
+    server_bundle bundle;
+    server_bundle_begin(&bundle);
+    if (ms == NULL)
+        bundle.rc = SW_ENOMEM;
+    server_bundle_add_json(&bundle, "POST", "MedicationStatement", ms, NULL, 0);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    rc = bundle ? run_bundle(req, res, bundle, &out) : http_fail(res, SW_ENOMEM, NULL);
+    rc = server_bundle_end(&bundle) == SW_OK
+         ? server_fhir_transaction(req, res, &bundle.text, &out)
+         : http_fail(res, SW_ENOMEM, NULL);
     if (rc == SW_OK) {
         json_t *ids = server_created_ids(req->arena, &out, "MedicationStatement");
         json_t *first = json_array_get(ids, 0);
@@ -208,7 +192,7 @@ static int post_medication(sw_request *req, sw_response *res)
                                                    first ? first : json_null()));
         json_decref(ids);
     }
-    json_decref(bundle);
+    server_bundle_free(&bundle);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;
@@ -240,7 +224,7 @@ static int stop_medication(sw_request *req, sw_response *res)
     meds_chart chart;
     if (rc == SW_OK)
         rc = meds_chart_load(req, res, patient, NULL, false, one, &chart);
-    const meds_record *m = NULL;
+    const patient_record *m = NULL;
     for (size_t i = 0; rc == SW_OK && i < chart.n; i++)
         if (strcmp(chart.records[i].id, mid) == 0)
             m = &chart.records[i];
@@ -251,49 +235,45 @@ static int stop_medication(sw_request *req, sw_response *res)
         rc = server_fail_as(res, SW_ECONFLICT, "version_conflict", "this "
                             "medication changed since it was read; look at it "
                             "again and retry");
-    if (rc == SW_OK && !rx_medication_is_active(m->resource))
+    if (rc == SW_OK && !rx_medication_is_active(m->r))
         rc = http_fail(res, SW_ECONFLICT, "%s/%s is not active (status %s)",
-                       type, mid, sw_json_get_string(m->resource, "status")
-                       ? sw_json_get_string(m->resource, "status") : "none");
+                       type, mid, sw_json_get_string(m->r, "status")
+                       ? sw_json_get_string(m->r, "status") : "none");
     json_t *r = NULL;
     if (rc == SW_OK) {
         sw_buf text = SW_BUF_INIT(1024 * 1024);
-        if (sw_json_write(&text, m->resource) == SW_OK)
+        if (sw_json_write(&text, m->r) == SW_OK)
             r = json_loadb(sw_buf_str(&text), text.len, 0, NULL);
         sw_buf_free(&text);
         if (r == NULL)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    json_t *bundle = NULL;
+    server_bundle bundle;
+    server_bundle_begin(&bundle);
     if (rc == SW_OK) {
-        char url[200], etag[32];
+        char url[200];
         snprintf(url, sizeof url, "%s/%s", type, mid);
-        snprintf(etag, sizeof etag, "W/\"%" PRId64 "\"", m->version);
         json_object_del(r, "meta");
         json_object_set_new(r, "status", json_string("stopped"));
         json_t *why = json_pack("{s:s}", "text", reason);
         json_object_set_new(r, "statusReason", strcmp(type, "MedicationRequest") == 0
                             ? why : json_pack("[o]", why));
-        bundle = json_pack("{s:s, s:s, s:[{s:O, s:{s:s, s:s, s:s}}]}",
-                           "resourceType", "Bundle", "type", "transaction",
-                           "entry", "resource", r, "request", "method", "PUT",
-                           "url", url, "ifMatch", etag);
-        rc = bundle ? run_bundle(req, res, bundle, &out)
-                    : http_fail(res, SW_ENOMEM, NULL);
-        if (rc == SW_EPRECOND) {
-            sw_buf_reset(&res->body);
-            res->status = 0;
-            rc = server_fail_as(res, SW_ECONFLICT, "version_conflict", "this "
-                                "medication changed while it was being "
-                                "stopped; look at it again and retry");
-        }
+        server_bundle_add_json(&bundle, "PUT", url, json_incref(r), NULL,
+                               m->version);
+        rc = server_bundle_end(&bundle) == SW_OK
+             ? server_fhir_transaction(req, res, &bundle.text, &out)
+             : http_fail(res, SW_ENOMEM, NULL);
+        if (rc == SW_EPRECOND)
+            rc = server_conflict(res, "version_conflict", "this medication "
+                                 "changed while it was being stopped; look "
+                                 "at it again and retry");
     }
     if (rc == SW_OK)
         rc = server_reply_json(res, 200, json_pack("{s:s, s:s}", "medication",
                                                    mid, "status", "stopped"));
     json_decref(r);
-    json_decref(bundle);
+    server_bundle_free(&bundle);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;

@@ -1,8 +1,8 @@
 /* api_meds.c - what the medication /api files share (see api_meds.h):
  * reading a patient's chart for a decision, with the restricted-patient
- * check, users and patients as the /api shows them, and the /api error
- * shape with extra members. */
+ * check, and a patient's name for the pharmacy. */
 #include "api_meds.h"
+#include "patient_records.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,54 +16,40 @@
 
 /* ---- Shared (api_meds.h) ------------------------------------------------- */
 
-struct chart_ctx {
-    sw_arena           *a;
-    int64_t             practice_id;
-    int64_t             user_id;
-    const char         *patient;
-    const char         *encounter;
-    const char *const  *types;
-    bool                patient_found, allowed, encounter_found;
-    sw_json            *patient_res, *encounter_res;
-    meds_record        *records;
-    size_t              n;
+/* The Encounter, read in the chart's transaction once the patient is
+ * allowed. */
+struct chart_visit {
+    const char *id;
+    bool        found;
+    sw_json    *res;
 };
 
-static int read_one(store_tx *tx, struct chart_ctx *c, const char *type,
-                    const char *id, bool *found, sw_json **out)
+static int encounter_fn(store_tx *tx, const sw_request *req, patient_read *r)
 {
-    fhir_version v;
-    int rc = fhir_row_read(tx, c->a, c->practice_id, type, id, 0, &v);
-    *found = false;
+    struct chart_visit *v = r->arg;
+    fhir_version row;
+    v->found = false;
+    if (v->id == NULL)
+        return SW_OK;
+    int rc = fhir_row_read(tx, req->arena, server_principal(req)->practice_id,
+                           "Encounter", v->id, 0, &row);
     if (rc == SW_ENOTFOUND)
         return SW_OK;
-    if (rc != SW_OK)
+    if (rc != SW_OK || row.deleted || row.body_len == 0)
         return rc;
-    if (v.deleted || v.body_len == 0)
-        return SW_OK;
-    *found = true;
-    return sw_json_parse(c->a, v.body, v.body_len, out, NULL);
+    v->found = true;
+    return sw_json_parse(req->arena, row.body, row.body_len, &v->res, NULL);
 }
+
+struct chart_ctx {
+    const sw_request *req;
+    patient_read     *r;
+};
 
 static int chart_fn(store_tx *tx, void *arg)
 {
     struct chart_ctx *c = arg;
-    c->n = 0;
-    int rc = read_one(tx, c, "Patient", c->patient, &c->patient_found,
-                      &c->patient_res);
-    if (rc != SW_OK || !c->patient_found)
-        return rc;
-    rc = auth_patient_access(tx, c->practice_id, c->user_id, c->patient,
-                             sw_now_wall_ms(), &c->allowed);
-    if (rc != SW_OK || !c->allowed)
-        return rc;
-    if (c->encounter)
-        rc = read_one(tx, c, "Encounter", c->encounter, &c->encounter_found,
-                      &c->encounter_res);
-    if (rc == SW_OK && c->types)
-        rc = meds_read(tx, c->a, c->practice_id, c->patient, c->types,
-                       &c->records, &c->n);
-    return rc;
+    return patient_records_tx(tx, c->req, c->r);
 }
 
 const char *meds_encounter_patient(const sw_json *encounter)
@@ -80,7 +66,6 @@ int meds_chart_load(sw_request *req, sw_response *res, const char *patient,
                     const char *const *types, meds_chart *out)
 {
     sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
     memset(out, 0, sizeof *out);
     if (patient == NULL || !fhir_is_id(sw_str_of(patient)))
         return http_fail(res, SW_ENOTFOUND, "there is no such patient");
@@ -89,22 +74,22 @@ int meds_chart_load(sw_request *req, sw_response *res, const char *patient,
                ? http_fail(res, SW_ENOTFOUND, "there is no such visit")
                : http_fail(res, SW_EINVAL, "\"encounter\" must be the id of "
                            "one of this patient's encounters");
-    struct chart_ctx *c = sw_arena_calloc(req->arena, 1, sizeof *c);
-    if (c == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    c->a = req->arena;
-    c->practice_id = s->practice_id;
-    c->user_id = s->user_id;
-    c->patient = patient;
-    c->encounter = encounter;
-    c->types = types;
+    struct chart_visit visit = { .id = encounter };
+    patient_read r = { .patient = patient, .types = types,
+                       .max = MEDS_RECORDS_MAX, .parse = true,
+                       .want_patient = true, .restricted = true,
+                       .then = encounter_fn, .arg = &visit };
+    struct chart_ctx c = { req, &r };
     sw_err err;
-    int rc = store_read(app->store, chart_fn, c, &err);
+    int rc = store_read(app->store, chart_fn, &c, &err);
     if (rc != SW_OK)
         return http_fail(res, rc, "%s", sw_err_text(&err));
-    if (!c->patient_found)
+    sw_json *patient_res = NULL;
+    if (r.found && r.patient_len == 0)
+        r.found = false;   /* a Patient with no body is none */
+    if (!r.found)
         return http_fail(res, SW_ENOTFOUND, "there is no Patient/%s", patient);
-    if (!c->allowed) {
+    if (r.denied) {
         /* The refusal is part of the record's access history. */
         audit_who who;
         server_audit_who(req, &who);
@@ -117,80 +102,36 @@ int meds_chart_load(sw_request *req, sw_response *res, const char *patient,
         return http_fail(res, SW_EBREAKGLASS, "Patient/%s's record is "
                          "restricted: break the glass first", patient);
     }
-    if (encounter && (!c->encounter_found
-                      || strcmp(meds_encounter_patient(c->encounter_res), patient) != 0))
+    if (sw_json_parse(req->arena, r.patient_body, r.patient_len, &patient_res,
+                      NULL) != SW_OK)
+        return http_fail(res, SW_ENOMEM, "a stored Patient could not be read");
+    if (encounter && (!visit.found
+                      || strcmp(meds_encounter_patient(visit.res), patient) != 0))
         return encounter_is_route
                ? http_fail(res, SW_ENOTFOUND, "there is no Encounter/%s",
                            encounter)
                : http_fail(res, SW_EINVAL, "\"encounter\" must be the id of "
                            "one of this patient's encounters");
     out->patient = patient;
-    out->patient_res = c->patient_res;
+    out->patient_res = patient_res;
     out->encounter = encounter;
-    out->encounter_res = c->encounter_res;
-    out->records = c->records;
-    out->n = c->n;
+    out->encounter_res = visit.res;
+    out->records = r.items;
+    out->n = r.n;
     return SW_OK;
-}
-
-json_t *meds_user_json(const sw_json *ref)
-{
-    if (ref == NULL || ref->kind != SW_JSON_OBJECT)
-        return json_null();
-    const char *username, *display;
-    meds_reference_user(ref, &username, &display);
-    return json_pack("{s:s, s:s}", "username", username, "display",
-                     display ? display : "");
 }
 
 const char *meds_patient_name(sw_arena *a, const sw_json *patient)
 {
-    const sw_json *names = sw_json_get(patient, "name");
-    if (names == NULL || names->kind != SW_JSON_ARRAY || names->count == 0)
-        return NULL;
-    const sw_json *n = names->items[0];
-    const char *text = sw_json_get_string(n, "text");
-    if (text)
-        return text;
-    sw_buf b = SW_BUF_INIT(1024);
-    const sw_json *given = sw_json_get(n, "given");
-    for (size_t i = 0; given && given->kind == SW_JSON_ARRAY && i < given->count; i++)
-        if (given->items[i]->kind == SW_JSON_STRING)
-            sw_buf_printf(&b, "%s%s", b.len ? " " : "", given->items[i]->text.p);
-    const char *family = sw_json_get_string(n, "family");
-    if (family)
-        sw_buf_printf(&b, "%s%s", b.len ? " " : "", family);
-    const char *out = b.len ? sw_arena_strdup(a, sw_buf_str(&b)) : NULL;
-    sw_buf_free(&b);
-    return out;
-}
-
-int meds_json_to_buf(json_t *doc, sw_buf *out)
-{
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER
-                                 | JSON_REAL_PRECISION(12));
-    if (text == NULL)
-        return SW_ENOMEM;
-    int rc = sw_buf_puts(out, text);
-    free(text);
-    return rc;
-}
-
-int meds_fail_with(sw_response *res, int code, const char *id,
-                   const char *msg, json_t *extra)
-{
-    json_t *doc = json_pack("{s:{s:s, s:s, s:[]}}", "error", "code", id,
-                            "message", msg, "details");
-    if (doc && extra)
-        json_object_update(doc, extra);
-    json_decref(extra);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    /* The rule is server_patient_name's; the chart is parsed with sw_json. */
+    sw_buf text = SW_BUF_INIT(1024 * 1024);
+    json_t *doc = patient && sw_json_write(&text, patient) == SW_OK
+                ? json_loadb(sw_buf_str(&text), text.len, 0, NULL) : NULL;
+    json_t *name = doc ? server_patient_name(doc) : NULL;
+    const char *t = json_string_value(name);
+    const char *out = t && t[0] ? sw_arena_strdup(a, t) : NULL;
+    json_decref(name);
     json_decref(doc);
-    if (text == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    sw_buf_reset(&res->body);
-    int rc = http_reply(res, sw_code_http_status(code), "application/json",
-                        text, strlen(text));
-    free(text);
-    return rc == SW_OK ? code : rc;
+    sw_buf_free(&text);
+    return out;
 }

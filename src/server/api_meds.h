@@ -1,13 +1,14 @@
 /* api_meds.h - what the medication workflows' /api files share
  * (api_prescribe.c, api_medications.c, api_reconcile.c): reading a
- * patient's chart for a decision with the restricted-patient check, users
- * as the /api shows them, and the reconciliation handlers, which are
+ * patient's chart for a decision with the restricted-patient check, a
+ * patient's name for the pharmacy, and the reconciliation handlers, which are
  * served from the medication route table. Implemented in api_meds.c
  * (the reconciliation handlers in api_reconcile.c). Internal to src/server. */
 #ifndef SW_SERVER_API_MEDS_H
 #define SW_SERVER_API_MEDS_H
 
 #include "app.h"
+#include "patient_records.h"
 
 #include "clinical/meds.h"
 
@@ -17,7 +18,7 @@ typedef struct meds_chart {
     sw_json     *patient_res;    /* the Patient */
     const char  *encounter;      /* id, or NULL */
     sw_json     *encounter_res;
-    meds_record *records;        /* of the types asked for */
+    patient_record *records;     /* of the types asked for, parsed */
     size_t       n;
 } meds_chart;
 
@@ -34,18 +35,11 @@ int meds_chart_load(sw_request *req, sw_response *res, const char *patient,
 /* The patient an Encounter is about ("" when none), from its subject. */
 const char *meds_encounter_patient(const sw_json *encounter);
 
-/* {"username", "display"} for a stored user Reference, or JSON null. */
-json_t *meds_user_json(const sw_json *ref);
 /* A patient's display name ("Ana María Pérez") from the Patient; NULL if
  * none, in the arena. */
 const char *meds_patient_name(sw_arena *a, const sw_json *patient);
 
-/* Serializes doc (not consumed) into out. */
-int meds_json_to_buf(json_t *doc, sw_buf *out);
 
-/* A 409 with the /api error shape and extra top-level members (consumed). */
-int meds_fail_with(sw_response *res, int code, const char *id,
-                   const char *msg, json_t *extra);
 
 /* api_reconcile.c */
 int api_reconcile_post(sw_request *req, sw_response *res);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "auth/users.h"
+#include "clinical/fhir_read.h"
 #include "clinical/inbox.h"
 #include "clinical/results.h"
 #include "core/clock.h"
@@ -61,19 +62,6 @@ static int message_after_fn(store_tx *tx, void *arg,
     return inbox_add(tx, &item, &m->item_id);
 }
 
-/* Whether s is 1 to max bytes with something visible; one line unless
- * multi_line. */
-static bool text_ok(const char *s, size_t max, bool multi_line)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max || s[strspn(s, " \t\r\n")] == '\0')
-        return false;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 && !(multi_line && (*p == '\n' || *p == '\r' || *p == '\t')))
-            return false;
-    return true;
-}
-
 /* The recipient as a FHIR Reference, the way server_user_reference makes
  * the sender's. */
 static json_t *user_reference(const auth_user *u)
@@ -95,8 +83,8 @@ static int post_message(sw_request *req, sw_response *res)
     sw_app *app = req->app;
     const auth_session *s = server_principal(req);
     json_t *doc = NULL, *me = NULL, *to_ref = NULL, *comm = NULL;
-    char *comm_text = NULL;
-    sw_buf text = SW_BUF_INIT(64 * 1024);
+    server_bundle b;
+    server_bundle_begin(&b);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     sw_err err;
     int rc = server_json_body(req, res, MESSAGE_BODY_MAX, &doc);
@@ -112,10 +100,10 @@ static int post_message(sw_request *req, sw_response *res)
         if (to == NULL || to[0] == '\0')
             rc = http_fail(res, SW_EINVAL, "\"to\" must be the username of the "
                            "person to write to");
-        else if (!text_ok(subject, MESSAGE_SUBJECT_MAX, false))
+        else if (!clinical_visible_text(subject, MESSAGE_SUBJECT_MAX, false))
             rc = http_fail(res, SW_EINVAL, "\"subject\" must be 1 to %d "
                            "characters on one line", MESSAGE_SUBJECT_MAX);
-        else if (!text_ok(body, MESSAGE_TEXT_MAX, true))
+        else if (!clinical_visible_text(body, MESSAGE_TEXT_MAX, true))
             rc = http_fail(res, SW_EINVAL, "\"text\" must be 1 to %d characters",
                            MESSAGE_TEXT_MAX);
         else if (p && !json_is_null(p) && (patient == NULL || patient[0] == '\0'))
@@ -158,40 +146,19 @@ static int post_message(sw_request *req, sw_response *res)
             snprintf(ref, sizeof ref, "Patient/%s", patient);
             json_object_set_new(comm, "subject", json_pack("{s:s}", "reference", ref));
         }
-        comm_text = comm ? json_dumps(comm, JSON_COMPACT) : NULL;
-        if (comm_text == NULL)
+        if (comm == NULL)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
     if (rc == SW_OK) {
-        sw_jw w;
-        sw_jw_init(&w, &text);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "resourceType");
-        sw_jw_string(&w, "Bundle");
-        sw_jw_key(&w, "type");
-        sw_jw_string(&w, "transaction");
-        sw_jw_key(&w, "entry");
-        sw_jw_array_begin(&w);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "resource");
-        sw_jw_raw(&w, comm_text, strlen(comm_text));
-        sw_jw_key(&w, "request");
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "method");
-        sw_jw_string(&w, "POST");
-        sw_jw_key(&w, "url");
-        sw_jw_string(&w, "Communication");
-        sw_jw_object_end(&w);
-        sw_jw_object_end(&w);
-        sw_jw_array_end(&w);
-        sw_jw_object_end(&w);
-        if (sw_jw_finish(&w) != SW_OK)
+        server_bundle_add_json(&b, "POST", "Communication", comm, NULL, 0);
+        comm = NULL;
+        if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
     struct message_after ma = { .practice_id = s->practice_id,
                                 .user_id = u.user_id, .patient = patient };
     if (rc == SW_OK)
-        rc = server_fhir_transaction_then(req, res, &text, &out,
+        rc = server_fhir_transaction_then(req, res, &b.text, &out,
                                           message_after_fn, &ma);
     if (rc == SW_OK) {
         json_t *ids = server_created_ids(req->arena, &out, "Communication");
@@ -200,12 +167,11 @@ static int post_message(sw_request *req, sw_response *res)
                                (json_int_t)ma.item_id));
         json_decref(ids);
     }
-    free(comm_text);
     json_decref(comm);
     json_decref(to_ref);
     json_decref(me);
     json_decref(doc);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&out);
     return rc;
 }

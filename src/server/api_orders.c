@@ -11,13 +11,12 @@
  * path as every workflow (fhir_tx.c), so it is validated and audited as
  * orders.create. The requester is the signed-in user; the result that
  * arrives later lands in that user's inbox (api_results.c). */
-#include "app.h"
+#include "patient_records.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/restricted.h"
 #include "clinical/orders_catalog.h"
 #include "clinical/results.h"
 #include "core/clock.h"
@@ -74,14 +73,6 @@ static int check_fn(store_tx *tx, void *arg)
     return SW_OK;
 }
 
-static const char *opt_string(json_t *doc, const char *name, bool *bad)
-{
-    json_t *v = json_object_get(doc, name);
-    if (v && !json_is_string(v))
-        *bad = true;
-    return json_string_value(v);
-}
-
 static int post_order(sw_request *req, sw_response *res)
 {
     static const char *const members[] = {
@@ -91,28 +82,24 @@ static int post_order(sw_request *req, sw_response *res)
     const auth_session *s = server_principal(req);
     const char *patient = http_route_value(req, "id");
     json_t *doc = NULL, *requester = NULL;
-    sw_buf sr = SW_BUF_INIT(32 * 1024), text = SW_BUF_INIT(64 * 1024);
+    sw_buf sr = SW_BUF_INIT(32 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
+    server_bundle b;
+    server_bundle_begin(&b);
     sw_err err;
     int rc = server_json_body(req, res, ORDER_BODY_MAX, &doc);
     if (rc == SW_OK)
         rc = server_json_only_members(doc, members, res);
     order_new o = { .patient_id = patient };
     const char *code = NULL, *category = NULL;
-    if (rc == SW_OK) {
-        bool bad[6] = { false };
-        code = opt_string(doc, "code", &bad[0]);
-        category = opt_string(doc, "category", &bad[1]);
-        o.priority = opt_string(doc, "priority", &bad[2]);
-        o.reason = opt_string(doc, "reason", &bad[3]);
-        o.note = opt_string(doc, "note", &bad[4]);
-        o.encounter_id = opt_string(doc, "encounter", &bad[5]);
-        for (size_t i = 0; i < 6 && rc == SW_OK; i++)
-            if (bad[i])
-                rc = http_fail(res, SW_EINVAL, "\"%s\" must be a string",
-                               members[i]);
-        if (o.priority == NULL)
-            o.priority = "routine";
+    const char *v[6];
+    if (rc == SW_OK && (rc = server_json_strings(doc, members, v, 6, res)) == SW_OK) {
+        code = v[0];
+        category = v[1];
+        o.priority = v[2] ? v[2] : "routine";
+        o.reason = v[3];
+        o.note = v[4];
+        o.encounter_id = v[5];
     }
     order_category cat;
     if (rc == SW_OK && code == NULL)
@@ -152,33 +139,13 @@ static int post_order(sw_request *req, sw_response *res)
                         || results_order_resource(&o, &sr) != SW_OK))
         rc = http_fail(res, SW_ENOMEM, NULL);
     if (rc == SW_OK) {
-        sw_jw w;
-        sw_jw_init(&w, &text);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "resourceType");
-        sw_jw_string(&w, "Bundle");
-        sw_jw_key(&w, "type");
-        sw_jw_string(&w, "transaction");
-        sw_jw_key(&w, "entry");
-        sw_jw_array_begin(&w);
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "resource");
-        sw_jw_raw(&w, sw_buf_str(&sr), sr.len);
-        sw_jw_key(&w, "request");
-        sw_jw_object_begin(&w);
-        sw_jw_key(&w, "method");
-        sw_jw_string(&w, "POST");
-        sw_jw_key(&w, "url");
-        sw_jw_string(&w, "ServiceRequest");
-        sw_jw_object_end(&w);
-        sw_jw_object_end(&w);
-        sw_jw_array_end(&w);
-        sw_jw_object_end(&w);
-        if (sw_jw_finish(&w) != SW_OK)
+        server_bundle_add(&b, "POST", "ServiceRequest", sw_buf_str(&sr), sr.len,
+                          NULL, 0);
+        if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
     if (rc == SW_OK)
-        rc = server_fhir_transaction(req, res, &text, &out);
+        rc = server_fhir_transaction(req, res, &b.text, &out);
     if (rc == SW_OK) {
         json_t *ids = server_created_ids(req->arena, &out, "ServiceRequest");
         json_t *id = json_array_get(ids, 0);
@@ -189,21 +156,13 @@ static int post_order(sw_request *req, sw_response *res)
     json_decref(requester);
     json_decref(doc);
     sw_buf_free(&sr);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&out);
     return rc;
 }
 
 /* ---- Listing a patient's orders -------------------------------------------- */
 
-struct order_list {
-    int64_t     practice_id;
-    int64_t     user_id;
-    const char *patient;
-    bool        patient_found;
-    bool        allowed;        /* not restricted, or a live grant */
-    json_t     *orders;
-};
 
 /* The newest DiagnosticReport based on ServiceRequest/id, or NULL. */
 static int latest_report(store_tx *tx, int64_t practice_id, const char *id,
@@ -245,59 +204,30 @@ static json_t *order_json(json_t *sr, const char *id, json_t *report)
         "status", json_string_value(json_object_get(sr, "status")),
         "priority", json_string_value(json_object_get(sr, "priority")),
         "authored", json_string_value(json_object_get(sr, "authoredOn")),
-        "requester", results_person(json_object_get(sr, "requester")),
+        "requester", server_person_json(json_object_get(sr, "requester")),
         "result", report ? report : json_null());
 }
 
-static int list_fn(store_tx *tx, void *arg)
+/* In the read's transaction, once the orders are read: each as the /api
+ * shows it, with its latest result. */
+static int reports_fn(store_tx *tx, const sw_request *req, patient_read *r)
 {
-    struct order_list *l = arg;
-    json_array_clear(l->orders);
-    int rc = fhir_row_exists(tx, l->practice_id, "Patient", l->patient,
-                             &l->patient_found);
-    if (rc == SW_OK && l->patient_found)
-        rc = auth_patient_access(tx, l->practice_id, l->user_id, l->patient,
-                                 sw_now_wall_ms(), &l->allowed);
-    if (rc != SW_OK || !l->patient_found || !l->allowed)
-        return rc;
-    store_stmt *st;
-    rc = store_prepare(tx,
-        "SELECT r.res_id, r.body FROM fhir_resource r "
-        "WHERE r.practice_id = ? AND r.res_type = 'ServiceRequest' "
-        "AND r.deleted = 0 AND r.res_id IN (SELECT x.res_id FROM fhir_idx_ref x "
-        "WHERE x.practice_id = ? AND x.res_type = 'ServiceRequest' "
-        "AND x.param = 'subject' AND x.target_type = 'Patient' AND x.target_id = ?) "
-        "ORDER BY r.updated_ms DESC, r.res_id LIMIT 200", &st);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    if ((rc = store_bind_int64(st, 1, l->practice_id)) == SW_OK
-        && (rc = store_bind_int64(st, 2, l->practice_id)) == SW_OK
-        && (rc = store_bind_cstr(st, 3, l->patient)) == SW_OK)
-        while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row) {
-            size_t len;
-            const char *id = store_col_text(st, 0, NULL);
-            const char *body = store_col_text(st, 1, &len);
-            json_t *sr = json_loadb(body, len, 0, NULL);
-            json_t *o = sr ? json_pack("{s:s, s:o}", "id", id, "sr", sr) : NULL;
-            if (o == NULL || json_array_append_new(l->orders, o) != 0)
-                rc = store_tx_fail(tx, SW_ENOMEM, NULL);
-        }
-    store_finalize(st);
-    /* Each order's result, once the statement above is done. */
-    size_t i;
-    json_t *o;
-    json_array_foreach(l->orders, i, o) {
+    json_t *orders = r->arg;
+    const auth_session *s = server_principal(req);
+    json_array_clear(orders);
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *sr = json_loadb(r->items[i].body, r->items[i].len, 0, NULL);
         json_t *report = NULL;
-        const char *id = json_string_value(json_object_get(o, "id"));
-        if (rc == SW_OK)
-            rc = latest_report(tx, l->practice_id, id, &report);
-        json_t *item = order_json(json_object_get(o, "sr"), id, report);
-        if (item == NULL)
+        int rc = sr ? latest_report(tx, s->practice_id, r->items[i].id, &report)
+                    : SW_ENOMEM;
+        json_t *item = rc == SW_OK ? order_json(sr, r->items[i].id, report) : NULL;
+        json_decref(sr);
+        if (rc != SW_OK)
+            return rc;
+        if (item == NULL || json_array_append_new(orders, item) != 0)
             return store_tx_fail(tx, SW_ENOMEM, NULL);
-        json_array_set_new(l->orders, i, item);
     }
-    return rc;
+    return SW_OK;
 }
 
 static int newest_first(const void *a, const void *b)
@@ -309,52 +239,35 @@ static int newest_first(const void *a, const void *b)
 
 static int get_orders(sw_request *req, sw_response *res)
 {
-    sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
-    struct order_list l = { .practice_id = s->practice_id, .user_id = s->user_id,
-                            .patient = http_route_value(req, "id"),
-                            .orders = json_array() };
-    sw_err err;
-    int rc = l.orders ? store_read(app->store, list_fn, &l, &err) : SW_ENOMEM;
-    if (rc != SW_OK)
-        rc = http_fail(res, rc, "%s", sw_err_text(&err));
-    else if (!l.patient_found)
-        rc = http_fail(res, SW_ENOTFOUND, "there is no Patient/%s", l.patient);
-    else if (!l.allowed)
-        rc = http_fail(res, SW_EBREAKGLASS, "this patient's record is "
-                       "restricted: break the glass first");
-    /* A read of the record is recorded like a FHIR read. */
-    audit_who who;
-    server_audit_who(req, &who);
-    audit_entry e = { .who = &who, .action = AUDIT_READ, .feature = "orders.read",
-                      .patient_id = l.patient, .res_type = "ServiceRequest",
-                      .res_id = "", .outcome = AUDIT_SUCCESS,
-                      .detail = "patient orders" };
-    bool denied = rc == SW_EBREAKGLASS;
-    if (denied)
-        e.outcome = AUDIT_DENIED;
-    if ((rc == SW_OK || denied) && audit_record(app->store, &e, &err) != SW_OK
-        && !denied)
-        rc = http_fail(res, SW_ESTORE, "the read could not be recorded");
+    static const char *const types[] = { "ServiceRequest", NULL };
+    json_t *orders = json_array();
+    patient_read l = { .patient = http_route_value(req, "id"), .types = types,
+                       .param = "subject", .max = ORDER_LIST_MAX,
+                       .newest_first = true, .restricted = true,
+                       .feature = "orders.read", .audit_type = "ServiceRequest",
+                       .audit_detail = "patient orders",
+                       .then = reports_fn, .arg = orders };
+    int rc = orders ? patient_records_read(req, res, &l)
+                    : http_fail(res, SW_ENOMEM, NULL);
     if (rc != SW_OK) {
-        json_decref(l.orders);
+        json_decref(orders);
         return rc;
     }
     /* authoredOn, newest first (ISO instants in UTC sort as text). */
-    size_t n = json_array_size(l.orders);
+    size_t n = json_array_size(orders);
     json_t **items = calloc(n + 1, sizeof *items);
     if (items == NULL) {
-        json_decref(l.orders);
+        json_decref(orders);
         return http_fail(res, SW_ENOMEM, NULL);
     }
     for (size_t i = 0; i < n; i++)
-        items[i] = json_incref(json_array_get(l.orders, i));
+        items[i] = json_incref(json_array_get(orders, i));
     qsort(items, n, sizeof *items, newest_first);
-    json_array_clear(l.orders);
+    json_array_clear(orders);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(l.orders, items[i]);
+        json_array_append_new(orders, items[i]);
     free(items);
-    return server_reply_json(res, 200, json_pack("{s:o}", "orders", l.orders));
+    return server_reply_json(res, 200, json_pack("{s:o}", "orders", orders));
 }
 
 static const http_route routes[] = {

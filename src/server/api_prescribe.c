@@ -58,7 +58,7 @@ static size_t check(const meds_chart *chart, const drug_product *drug,
     for (size_t i = 0; i < chart->n; i++) {
         recs[i].type = chart->records[i].type;
         recs[i].id = chart->records[i].id;
-        recs[i].resource = chart->records[i].resource;
+        recs[i].resource = chart->records[i].r;
     }
     return rx_check(drug_kb_current(), drug, recs, chart->n, alerts,
                     RX_ALERTS_MAX);
@@ -298,42 +298,29 @@ static json_t *dosage_json(const rx_input *in, const char *sig)
 }
 
 /* The MedicationRequest and its DetectedIssues as a transaction Bundle. */
-static json_t *prescription_bundle(const rx_input *in, const char *patient,
-                                   const char *now, json_t *requester,
-                                   const rx_alert *alerts, size_t n,
-                                   const char *sig)
+/* The prescription's entries: the MedicationRequest first (the
+ * after-callback finds it there), then a DetectedIssue per alert. */
+static void prescription_entries(server_bundle *b, const rx_input *in,
+                                 const char *patient, const char *now,
+                                 json_t *requester, const rx_alert *alerts,
+                                 size_t n, const char *sig)
 {
     char mr_uuid[37], subject[160];
     fhir_new_id(mr_uuid);
     char mr_url[64];
     snprintf(mr_url, sizeof mr_url, "urn:uuid:%s", mr_uuid);
     snprintf(subject, sizeof subject, "Patient/%s", patient);
-    json_t *entries = json_array();
+    char (*urls)[64] = n ? calloc(n, sizeof *urls) : NULL;
+    if (n && urls == NULL) {
+        b->rc = SW_ENOMEM;
+        return;
+    }
     json_t *issues = json_array();
     for (size_t i = 0; i < n; i++) {
-        char uuid[37], url[64], with[200];
+        char uuid[37];
         fhir_new_id(uuid);
-        snprintf(url, sizeof url, "urn:uuid:%s", uuid);
-        snprintf(with, sizeof with, "%s/%s", alerts[i].with_type, alerts[i].with_id);
-        json_t *di = json_pack("{s:s, s:s, s:{s:[{s:s, s:s, s:s}], s:s}, s:s, "
-                               "s:{s:s}, s:s, s:O, s:[{s:s}, {s:s}], s:s}",
-            "resourceType", "DetectedIssue", "status", "final",
-            "code", "coding", "system", RX_CODE_SYSTEM, "code", alerts[i].code,
-            "display", alerts[i].code_display, "text", alerts[i].kind,
-            "severity", alerts[i].severity, "patient", "reference", subject,
-            "identifiedDateTime", now, "author", requester,
-            "implicated", "reference", mr_url, "reference", with,
-            "detail", alerts[i].message);
-        if (di && in->override) {
-            char action[600];
-            snprintf(action, sizeof action, "overridden: %s", in->override);
-            json_object_set_new(di, "mitigation", json_pack("[{s:{s:s}, s:s, s:O}]",
-                "action", "text", action, "date", now, "author", requester));
-        }
-        json_array_append_new(entries, json_pack("{s:s, s:o, s:{s:s, s:s}}",
-            "fullUrl", url, "resource", di, "request", "method", "POST",
-            "url", "DetectedIssue"));
-        json_array_append_new(issues, json_pack("{s:s}", "reference", url));
+        snprintf(urls[i], sizeof urls[i], "urn:uuid:%s", uuid);
+        json_array_append_new(issues, json_pack("{s:s}", "reference", urls[i]));
     }
     json_t *concept = json_pack("{s:[{s:s, s:s, s:s}], s:s}", "coding",
                                 "system", DRUG_RXNORM_SYSTEM, "code",
@@ -364,12 +351,32 @@ static json_t *prescription_bundle(const rx_input *in, const char *patient,
     if (mr && n > 0)
         json_object_set(mr, "detectedIssue", issues);
     json_decref(issues);
-    /* The MedicationRequest first: the after-callback finds it there. */
-    json_array_insert_new(entries, 0, json_pack("{s:s, s:o, s:{s:s, s:s}}",
-        "fullUrl", mr_url, "resource", mr, "request", "method", "POST",
-        "url", "MedicationRequest"));
-    return json_pack("{s:s, s:s, s:o}", "resourceType", "Bundle",
-                     "type", "transaction", "entry", entries);
+    if (mr == NULL)
+        b->rc = SW_ENOMEM;
+    server_bundle_add_json(b, "POST", "MedicationRequest", mr, mr_url, 0);
+    for (size_t i = 0; i < n; i++) {
+        char with[200];
+        snprintf(with, sizeof with, "%s/%s", alerts[i].with_type, alerts[i].with_id);
+        json_t *di = json_pack("{s:s, s:s, s:{s:[{s:s, s:s, s:s}], s:s}, s:s, "
+                               "s:{s:s}, s:s, s:O, s:[{s:s}, {s:s}], s:s}",
+            "resourceType", "DetectedIssue", "status", "final",
+            "code", "coding", "system", RX_CODE_SYSTEM, "code", alerts[i].code,
+            "display", alerts[i].code_display, "text", alerts[i].kind,
+            "severity", alerts[i].severity, "patient", "reference", subject,
+            "identifiedDateTime", now, "author", requester,
+            "implicated", "reference", mr_url, "reference", with,
+            "detail", alerts[i].message);
+        if (di && in->override) {
+            char action[600];
+            snprintf(action, sizeof action, "overridden: %s", in->override);
+            json_object_set_new(di, "mitigation", json_pack("[{s:{s:s}, s:s, s:O}]",
+                "action", "text", action, "date", now, "author", requester));
+        }
+        if (di == NULL)
+            b->rc = SW_ENOMEM;
+        server_bundle_add_json(b, "POST", "DetectedIssue", di, urls[i], 0);
+    }
+    free(urls);
 }
 
 struct send_ctx {
@@ -429,10 +436,10 @@ static int post_prescription(sw_request *req, sw_response *res)
     rx_alert alerts[RX_ALERTS_MAX];
     size_t n = rc == SW_OK ? check(&chart, in.drug, alerts, req->arena) : 0;
     if (rc == SW_OK && rx_any_high(alerts, n) && in.override == NULL)
-        rc = meds_fail_with(res, SW_ECONFLICT, "alerts", "this prescription "
-                            "has a high-severity alert: give an "
-                            "\"override_reason\" to send it anyway",
-                            json_pack("{s:o}", "alerts", alerts_json(alerts, n)));
+        rc = server_fail_with(res, SW_ECONFLICT, "alerts", "this prescription "
+                              "has a high-severity alert: give an "
+                              "\"override_reason\" to send it anyway",
+                              json_pack("{s:o}", "alerts", alerts_json(alerts, n)));
     json_t *requester = rc == SW_OK ? server_user_reference(req, res) : NULL;
     if (rc == SW_OK && requester == NULL)
         rc = SW_EINTERNAL;
@@ -443,16 +450,18 @@ static int post_prescription(sw_request *req, sw_response *res)
     char now[SW_TIME_ISO_MAX], sig[600];
     sw_time_iso(sw_now_wall_ms(), now);
     snprintf(sig, sizeof sig, "%s %s %s", in.dose, in.route, in.frequency);
-    json_t *bundle = prescription_bundle(&in, patient, now, requester, alerts,
-                                         n, sig);
-    const char *username, *display;
-    sw_json *ref = NULL;
-    sw_buf text = SW_BUF_INIT(512 * 1024);
+    server_bundle bundle;
+    server_bundle_begin(&bundle);
+    prescription_entries(&bundle, &in, patient, now, requester, alerts, n, sig);
+    /* The prescriber as the pharmacy message names them: the account's
+     * username and display, as in the requester Reference. */
+    const char *username = server_reference_username(requester);
+    const char *display = json_string_value(json_object_get(requester, "display"));
+    if (username == NULL)
+        username = "";
+    if (display == NULL)
+        display = username;
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    if (bundle == NULL || meds_json_to_buf(requester, &text) != SW_OK
-        || sw_json_parse(req->arena, sw_buf_str(&text), text.len, &ref, NULL) != SW_OK)
-        rc = http_fail(res, SW_ENOMEM, NULL);
-    meds_reference_user(ref, &username, &display);
     struct send_ctx c = {
         .req = req, .patient = patient, .alerts = n,
         .overridden = in.override ? n : 0,
@@ -468,18 +477,16 @@ static int post_prescription(sw_request *req, sw_response *res)
             .note = in.note,
         },
     };
-    sw_buf_reset(&text);
-    if (rc == SW_OK && meds_json_to_buf(bundle, &text) != SW_OK)
+    if (server_bundle_end(&bundle) != SW_OK)
         rc = http_fail(res, SW_ENOMEM, NULL);
     if (rc == SW_OK)
-        rc = server_fhir_transaction_then(req, res, &text, &out, send_fn, &c);
+        rc = server_fhir_transaction_then(req, res, &bundle.text, &out, send_fn, &c);
     if (rc == SW_OK)
         rc = server_reply_json(res, 201, json_pack("{s:s, s:o, s:I}",
             "prescription", c.prescription, "alerts", alerts_json(alerts, n),
             "message", (json_int_t)c.message_id));
     json_decref(requester);
-    json_decref(bundle);
-    sw_buf_free(&text);
+    server_bundle_free(&bundle);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;

@@ -19,9 +19,8 @@
  * make one. Resolving updates with If-Match on the version read: a change
  * in between is a 409 asking to look again. Reads record a read entry
  * (problems.read) and honour restricted records, like FHIR reads. */
-#include "app.h"
+#include "patient_records.h"
 
-#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,144 +39,24 @@
 
 /* ---- Reading a patient's Conditions -------------------------------------- */
 
-struct item {
-    const char *id;
-    int64_t     version;
-    sw_json    *r;
-};
+static const char *const condition_types[] = { "Condition", NULL };
 
-/* The patient's current Conditions, read with the restricted-record check
- * and (when audit is set) the read's audit entry in the same transaction. */
-struct listing {
-    sw_arena          *a;
-    const sw_request  *req;
-    int64_t            practice_id, user_id;
-    const char        *patient;
-    bool               audit;
-    bool               patient_found, denied;
-    size_t             n;
-    struct item        items[PROBLEM_LIST_MAX];
-};
-
-static int read_audit(store_tx *tx, const sw_request *req, const char *patient,
-                      const char *id, const char *outcome, const char *detail)
-{
-    audit_who who;
-    server_audit_who(req, &who);
-    audit_entry e = {
-        .who = &who, .action = AUDIT_READ, .feature = "problems.read",
-        .patient_id = patient, .res_type = "Condition", .res_id = id ? id : "",
-        .outcome = outcome, .detail = detail,
-    };
-    return audit_append(tx, &e);
-}
-
-static int conditions_of(store_tx *tx, struct listing *l)
-{
-    store_stmt *st;
-    int rc = store_prepare(tx,
-        "SELECT r.res_id, r.version, r.body FROM fhir_resource r "
-        "WHERE r.practice_id = ? AND r.res_type = 'Condition' AND r.deleted = 0 "
-        "AND r.res_id IN (SELECT x.res_id FROM fhir_idx_ref x "
-        "WHERE x.practice_id = ? AND x.res_type = 'Condition' "
-        "AND x.param = 'subject' AND x.target_type = 'Patient' "
-        "AND x.target_id = ?) ORDER BY r.res_id", &st);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    l->n = 0;
-    if ((rc = store_bind_int64(st, 1, l->practice_id)) == SW_OK
-        && (rc = store_bind_int64(st, 2, l->practice_id)) == SW_OK
-        && (rc = store_bind_cstr(st, 3, l->patient)) == SW_OK)
-        while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row
-               && l->n < PROBLEM_LIST_MAX) {
-            size_t len;
-            const char *body = store_col_text(st, 2, &len);
-            struct item *it = &l->items[l->n];
-            it->id = sw_arena_strdup(l->a, store_col_text(st, 0, NULL));
-            it->version = store_col_int64(st, 1);
-            if (it->id == NULL
-                || sw_json_parse(l->a, body, len, &it->r, NULL) != SW_OK)
-                rc = store_tx_fail(tx, SW_ENOMEM, "a stored Condition could "
-                                   "not be read");
-            else
-                l->n++;
-        }
-    store_finalize(st);
-    return rc;
-}
-
-static int list_fn(store_tx *tx, void *arg)
-{
-    struct listing *l = arg;
-    l->n = 0;
-    l->denied = false;
-    int rc = fhir_row_exists(tx, l->practice_id, "Patient", l->patient,
-                             &l->patient_found);
-    if (rc != SW_OK || !l->patient_found)
-        return rc;
-    bool allowed = true;
-    rc = auth_patient_access(tx, l->practice_id, l->user_id, l->patient,
-                             sw_now_wall_ms(), &allowed);
-    if (rc != SW_OK)
-        return rc;
-    if (!allowed) {
-        l->denied = true;
-        return l->audit ? read_audit(tx, l->req, l->patient, NULL, AUDIT_DENIED,
-                                     "problem list") : SW_OK;
-    }
-    if ((rc = conditions_of(tx, l)) != SW_OK)
-        return rc;
-    return l->audit ? read_audit(tx, l->req, l->patient, NULL, AUDIT_SUCCESS,
-                                 "problem list") : SW_OK;
-}
-
-/* Reads the list; SW_OK or the error written to res (404, 403). */
+/* The patient's current Conditions, with the restricted-record check and
+ * (when audit is set) the read's audit entry. SW_OK or the error written
+ * to res (404, 403). */
 static int read_list(sw_request *req, sw_response *res, const char *patient,
-                     bool audit, struct listing **out)
+                     bool audit, patient_read *l)
 {
-    sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
-    if (patient == NULL || !fhir_is_id(sw_str_of(patient)))
-        return http_fail(res, SW_ENOTFOUND, "there is no such patient");
-    struct listing *l = sw_arena_calloc(req->arena, 1, sizeof *l);
-    if (l == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    *l = (struct listing){ .a = req->arena, .req = req,
-                           .practice_id = s->practice_id, .user_id = s->user_id,
-                           .patient = patient, .audit = audit };
-    sw_err err;
-    int rc = audit ? store_write(app->store, list_fn, l, &err)
-                   : store_read(app->store, list_fn, l, &err);
-    if (rc != SW_OK)
-        return http_fail(res, rc, "%s", sw_err_text(&err));
-    if (!l->patient_found)
-        return http_fail(res, SW_ENOTFOUND, "there is no Patient/%s", patient);
-    if (l->denied)
-        return http_fail(res, SW_EBREAKGLASS, "Patient/%s's record is "
-                         "restricted: break the glass first", patient);
-    *out = l;
-    return SW_OK;
+    *l = (patient_read){ .patient = patient, .types = condition_types,
+                         .param = "subject", .max = PROBLEM_LIST_MAX,
+                         .parse = true, .restricted = true,
+                         .feature = audit ? "problems.read" : NULL,
+                         .audit_type = "Condition",
+                         .audit_detail = "problem list" };
+    return patient_records_read(req, res, l);
 }
 
 /* ---- What a client sees -------------------------------------------------- */
-
-/* {"username", "display"} of a Reference written by server_user_reference,
- * or of any Reference with a display (username null); JSON null if none. */
-static json_t *person(const sw_json *ref)
-{
-    if (ref == NULL || ref->kind != SW_JSON_OBJECT)
-        return json_null();
-    const sw_json *ident = sw_json_get(ref, "identifier");
-    const char *system = ident ? sw_json_get_string(ident, "system") : NULL;
-    const char *username = system && strcmp(system, SERVER_USER_SYSTEM) == 0
-                         ? sw_json_get_string(ident, "value") : NULL;
-    const char *display = sw_json_get_string(ref, "display");
-    if (username == NULL && display == NULL)
-        return json_null();
-    return json_pack("{s:s?, s:s?}", "username", username, "display",
-                     display ? display : username);
-}
 
 static const char *category_of(const sw_json *r)
 {
@@ -189,7 +68,7 @@ static const char *category_of(const sw_json *r)
     return NULL;
 }
 
-static json_t *problem_json(const struct item *it)
+static json_t *problem_json(const patient_record *it)
 {
     const char *system, *code;
     problem_coding(it->r, &system, &code);
@@ -206,7 +85,7 @@ static json_t *problem_json(const struct item *it)
                      "onset", problem_onset(it->r),
                      "abatement", sw_json_get_string(it->r, "abatementDateTime"),
                      "recorded", problem_recorded(it->r),
-                     "recorder", person(sw_json_get(it->r, "recorder")),
+                     "recorder", server_person_sw(sw_json_get(it->r, "recorder")),
                      "category", category_of(it->r), "note", note);
 }
 
@@ -214,7 +93,7 @@ static json_t *problem_json(const struct item *it)
  * recorded first within each; by id last, so the order is stable. */
 static int by_rank(const void *pa, const void *pb)
 {
-    const struct item *a = pa, *b = pb;
+    const patient_record *a = pa, *b = pb;
     int ra = problem_rank(a->r), rb = problem_rank(b->r);
     if (ra != rb)
         return ra - rb;
@@ -225,8 +104,8 @@ static int by_rank(const void *pa, const void *pb)
 
 static int get_problems(sw_request *req, sw_response *res)
 {
-    struct listing *l;
-    int rc = read_list(req, res, http_route_value(req, "id"), true, &l);
+    patient_read list_read, *l = &list_read;
+    int rc = read_list(req, res, http_route_value(req, "id"), true, l);
     if (rc != SW_OK)
         return rc;
     /* Keep what belongs on the list, then order it. */
@@ -258,14 +137,11 @@ static int read_input(json_t *doc, problem_input *in, sw_response *res)
     int rc = server_json_only_members(doc, members, res);
     if (rc != SW_OK)
         return rc;
-    const char *names[] = { "code", "system", "display", "text", "onset", "note" };
-    const char *v[6] = { 0 };
-    for (size_t i = 0; i < 6; i++) {
-        json_t *m = json_object_get(doc, names[i]);
-        if (m && !json_is_string(m))
-            return http_fail(res, SW_EINVAL, "\"%s\" must be a string", names[i]);
-        v[i] = json_string_value(m);
-    }
+    static const char *const names[] = { "code", "system", "display", "text",
+                                         "onset", "note" };
+    const char *v[6];
+    if ((rc = server_json_strings(doc, names, v, 6, res)) != SW_OK)
+        return rc;
     in->code = v[0];
     in->display = v[2] ? v[2] : v[3];
     in->onset = v[4];
@@ -286,7 +162,8 @@ static int read_input(json_t *doc, problem_input *in, sw_response *res)
 
 /* The duplicate check again, inside the write transaction. */
 struct recheck {
-    struct listing      *l;
+    sw_request          *req;
+    patient_read        *l;
     const problem_input *in;
     bool                 duplicate;
 };
@@ -297,9 +174,9 @@ static int recheck_fn(store_tx *tx, void *arg, const fhir_bundle_written *w,
     struct recheck *c = arg;
     const char *created = n > 0 ? w[0].id : NULL;
     c->duplicate = false;
-    int rc = conditions_of(tx, c->l);
+    int rc = patient_records_select(tx, c->req, c->l);
     for (size_t i = 0; rc == SW_OK && i < c->l->n; i++) {
-        const struct item *it = &c->l->items[i];
+        const patient_record *it = &c->l->items[i];
         if (created && strcmp(it->id, created) == 0)
             continue;
         if (problem_on_list(it->r) && problem_is_active(it->r)
@@ -310,48 +187,6 @@ static int recheck_fn(store_tx *tx, void *arg, const fhir_bundle_written *w,
         return store_tx_fail(tx, SW_ECONFLICT, "the problem is already on the "
                              "list");
     return rc;
-}
-
-static int entry_bundle(sw_buf *text, const char *resource, size_t len,
-                        const char *method, const char *url, int64_t if_match)
-{
-    sw_jw w;
-    sw_jw_init(&w, text);
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "resourceType");
-    sw_jw_string(&w, "Bundle");
-    sw_jw_key(&w, "type");
-    sw_jw_string(&w, "transaction");
-    sw_jw_key(&w, "entry");
-    sw_jw_array_begin(&w);
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "resource");
-    sw_jw_raw(&w, resource, len);
-    sw_jw_key(&w, "request");
-    sw_jw_object_begin(&w);
-    sw_jw_key(&w, "method");
-    sw_jw_string(&w, method);
-    sw_jw_key(&w, "url");
-    sw_jw_string(&w, url);
-    if (if_match > 0) {
-        char etag[32];
-        snprintf(etag, sizeof etag, "W/\"%" PRId64 "\"", if_match);
-        sw_jw_key(&w, "ifMatch");
-        sw_jw_string(&w, etag);
-    }
-    sw_jw_object_end(&w);
-    sw_jw_object_end(&w);
-    sw_jw_array_end(&w);
-    sw_jw_object_end(&w);
-    return sw_jw_finish(&w);
-}
-
-/* Replaces whatever error res holds with a 409 of message msg. */
-static int conflict(sw_response *res, const char *msg)
-{
-    sw_buf_reset(&res->body);
-    res->status = 0;
-    return http_fail(res, SW_ECONFLICT, "%s", msg);
 }
 
 static int post_problem(sw_request *req, sw_response *res)
@@ -366,9 +201,9 @@ static int post_problem(sw_request *req, sw_response *res)
     rc = read_input(doc, &in, res);
     if (rc == SW_OK && problem_check(&in, sw_now_wall_ms(), &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
-    struct listing *l = NULL;
+    patient_read list_read = { 0 }, *l = &list_read;
     if (rc == SW_OK)
-        rc = read_list(req, res, patient, false, &l);
+        rc = read_list(req, res, patient, false, l);
     for (size_t i = 0; rc == SW_OK && i < l->n; i++) {
         const sw_json *r = l->items[i].r;
         if (problem_on_list(r) && problem_is_active(r) && problem_same(r, &in))
@@ -382,20 +217,24 @@ static int post_problem(sw_request *req, sw_response *res)
     json_decref(recorder);
     char now[SW_TIME_ISO_MAX];
     sw_time_iso(sw_now_wall_ms(), now);
-    sw_buf resource = SW_BUF_INIT(32 * 1024), text = SW_BUF_INIT(64 * 1024);
+    sw_buf resource = SW_BUF_INIT(32 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    if (rc == SW_OK && (recorder_text == NULL
-                        || problem_resource(&in, patient, now, recorder_text,
-                                            &resource) != SW_OK
-                        || entry_bundle(&text, sw_buf_str(&resource), resource.len,
-                                        "POST", "Condition", 0) != SW_OK))
+    server_bundle b;
+    server_bundle_begin(&b);
+    if (rc == SW_OK && recorder_text
+        && problem_resource(&in, patient, now, recorder_text, &resource) == SW_OK)
+        server_bundle_add(&b, "POST", "Condition", sw_buf_str(&resource),
+                          resource.len, NULL, 0);
+    else if (rc == SW_OK)
+        b.rc = SW_ENOMEM;
+    if (rc == SW_OK && server_bundle_end(&b) != SW_OK)
         rc = http_fail(res, SW_ENOMEM, NULL);
-    struct recheck c = { l, &in, false };
+    struct recheck c = { req, l, &in, false };
     if (rc == SW_OK) {
-        rc = server_fhir_transaction_then(req, res, &text, &out, recheck_fn, &c);
+        rc = server_fhir_transaction_then(req, res, &b.text, &out, recheck_fn, &c);
         if (rc == SW_ECONFLICT && c.duplicate)
-            rc = conflict(res, "the problem was added to the list meanwhile; "
-                          "look at the list again");
+            rc = server_conflict(res, NULL, "the problem was added to the list "
+                                 "meanwhile; look at the list again");
     }
     if (rc == SW_OK) {
         json_t *ids = server_created_ids(req->arena, &out, "Condition");
@@ -407,7 +246,7 @@ static int post_problem(sw_request *req, sw_response *res)
     }
     free(recorder_text);
     sw_buf_free(&resource);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;
@@ -437,11 +276,11 @@ static int post_resolve(sw_request *req, sw_response *res)
         rc = http_fail(res, SW_EINVAL, "\"abatement\" must be a date "
                        "(2026-11-01) or date-time with a time zone, not in the "
                        "future");
-    struct listing *l = NULL;
+    patient_read list_read = { 0 }, *l = &list_read;
     if (rc == SW_OK)
-        rc = read_list(req, res, patient, false, &l);
-    struct item *it = NULL;
-    for (size_t i = 0; rc == SW_OK && l && i < l->n && !it; i++)
+        rc = read_list(req, res, patient, false, l);
+    patient_record *it = NULL;
+    for (size_t i = 0; rc == SW_OK && i < l->n && !it; i++)
         if (pid && strcmp(l->items[i].id, pid) == 0)
             it = &l->items[i];
     if (rc == SW_OK && it == NULL)
@@ -450,8 +289,10 @@ static int post_resolve(sw_request *req, sw_response *res)
     sw_err err;
     if (rc == SW_OK && problem_resolve(req->arena, it->r, abatement, &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
-    sw_buf resource = SW_BUF_INIT(64 * 1024), text = SW_BUF_INIT(128 * 1024);
+    sw_buf resource = SW_BUF_INIT(64 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
+    server_bundle b;
+    server_bundle_begin(&b);
     char url[128];
     if (rc == SW_OK) {
         snprintf(url, sizeof url, "Condition/%s", it->id);
@@ -464,16 +305,18 @@ static int post_resolve(sw_request *req, sw_response *res)
             if (meta->count == 0)
                 sw_json_remove(it->r, "meta");
         }
-        if (sw_json_write(&resource, it->r) != SW_OK
-            || entry_bundle(&text, sw_buf_str(&resource), resource.len, "PUT",
-                            url, it->version) != SW_OK)
+        if (sw_json_write(&resource, it->r) != SW_OK)
+            b.rc = SW_ENOMEM;
+        server_bundle_add(&b, "PUT", url, sw_buf_str(&resource), resource.len,
+                          NULL, it->version);
+        if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
     if (rc == SW_OK) {
-        rc = server_fhir_transaction(req, res, &text, &out);
+        rc = server_fhir_transaction(req, res, &b.text, &out);
         if (rc == SW_EPRECOND || rc == SW_ECONFLICT)
-            rc = conflict(res, "the problem changed while this was being "
-                          "saved; look at it again and retry");
+            rc = server_conflict(res, NULL, "the problem changed while this "
+                                 "was being saved; look at it again and retry");
     }
     if (rc == SW_OK)
         rc = server_reply_json(res, 200, json_pack("{s:s, s:s, s:s, s:I}",
@@ -483,7 +326,7 @@ static int post_resolve(sw_request *req, sw_response *res)
                                                    "version",
                                                    (json_int_t)it->version + 1));
     sw_buf_free(&resource);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;
@@ -573,8 +416,8 @@ static int history_fn(store_tx *tx, void *arg)
     if (rc != SW_OK)
         return rc;
     h->denied = !allowed;
-    return read_audit(tx, h->req, patient, h->id,
-                      allowed ? AUDIT_SUCCESS : AUDIT_DENIED, "history");
+    return server_read_audit(tx, h->req, "problems.read", patient, "Condition",
+                             h->id, allowed, "history");
 }
 
 static int get_history(sw_request *req, sw_response *res)
@@ -607,10 +450,8 @@ static int get_history(sw_request *req, sw_response *res)
         const char *system = NULL, *code = NULL;
         if (v->r)
             problem_coding(v->r, &system, &code);
-        json_t *by = v->username
-                   ? json_pack("{s:s, s:s}", "username", v->username, "display",
-                               v->display ? v->display : v->username)
-                   : json_null();
+        json_t *by = v->username ? server_person(v->username, v->display)
+                                 : json_null();
         json_t *one = json_pack("{s:I, s:s, s:s, s:o, s:s?, s:s?, s:s?}",
                                 "version", (json_int_t)v->version,
                                 "status", v->deleted ? "deleted"

@@ -124,8 +124,8 @@ int api_reconcile_post(sw_request *req, sw_response *res)
     json_t *entries = json_array();
     size_t items = 0;
     for (size_t i = 0; i < chart.n; i++) {
-        const meds_record *m = &chart.records[i];
-        if (!reconcile_is_current(list, m->type, m->resource))
+        const patient_record *m = &chart.records[i];
+        if (!reconcile_is_current(list, m->type, m->r))
             continue;
         char ref[200];
         snprintf(ref, sizeof ref, "%s/%s", m->type, m->id);
@@ -145,23 +145,22 @@ int api_reconcile_post(sw_request *req, sw_response *res)
     if (resource && items > 0)
         json_object_set(resource, "entry", entries);
     json_decref(entries);
-    json_t *bundle = json_pack("{s:s, s:s, s:[{s:o, s:{s:s, s:s}}]}",
-                               "resourceType", "Bundle", "type", "transaction",
-                               "entry", "resource", resource, "request",
-                               "method", "POST", "url", "List");
-    sw_buf text = SW_BUF_INIT(256 * 1024);
+    server_bundle bundle;
+    server_bundle_begin(&bundle);
+    if (resource == NULL)
+        bundle.rc = SW_ENOMEM;
+    server_bundle_add_json(&bundle, "POST", "List", resource, NULL, 0);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     struct after_ctx c = { req, list, chart.patient, items, "" };
-    if (bundle == NULL || meds_json_to_buf(bundle, &text) != SW_OK)
+    if (server_bundle_end(&bundle) != SW_OK)
         rc = http_fail(res, SW_ENOMEM, NULL);
     else
-        rc = server_fhir_transaction_then(req, res, &text, &out, after_fn, &c);
+        rc = server_fhir_transaction_then(req, res, &bundle.text, &out, after_fn, &c);
     if (rc == SW_OK)
         rc = server_reply_json(res, 201, json_pack("{s:s, s:s, s:I}", "list",
                                                    c.list_id, "reconciled_at",
                                                    now, "items", (json_int_t)items));
-    json_decref(bundle);
-    sw_buf_free(&text);
+    server_bundle_free(&bundle);
     sw_buf_free(&out);
     json_decref(doc);
     return rc;
@@ -180,7 +179,7 @@ int api_reconciliation_get(sw_request *req, sw_response *res)
     const reconcile_list *lists = reconcile_lists(&nlists);
     const sw_json *latest[3] = { 0 };
     for (size_t i = 0; i < chart.n; i++) {
-        const sw_json *r = chart.records[i].resource;
+        const sw_json *r = chart.records[i].r;
         const sw_json *enc = sw_json_get(r, "encounter");
         const char *ref = enc ? sw_json_get_string(enc, "reference") : NULL;
         const sw_json *codings = sw_json_get(sw_json_get(r, "code"), "coding");
@@ -202,7 +201,7 @@ int api_reconciliation_get(sw_request *req, sw_response *res)
             const sw_json *items = sw_json_get(latest[k], "entry");
             v = json_pack("{s:s, s:o, s:I}", "at",
                           sw_json_get_string(latest[k], "date"),
-                          "by", meds_user_json(sw_json_get(latest[k], "source")),
+                          "by", server_person_sw(sw_json_get(latest[k], "source")),
                           "items", (json_int_t)(items && items->kind == SW_JSON_ARRAY
                                                 ? items->count : 0));
         }

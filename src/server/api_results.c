@@ -92,52 +92,6 @@ static int find_review(store_tx *tx, sw_arena *a, int64_t practice_id,
     return rc;
 }
 
-static void add_entry(sw_jw *w, const char *full_url, const char *resource,
-                      size_t len, const char *method, const char *url,
-                      int64_t if_match)
-{
-    sw_jw_object_begin(w);
-    if (full_url) {
-        sw_jw_key(w, "fullUrl");
-        sw_jw_string(w, full_url);
-    }
-    sw_jw_key(w, "resource");
-    sw_jw_raw(w, resource, len);
-    sw_jw_key(w, "request");
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "method");
-    sw_jw_string(w, method);
-    sw_jw_key(w, "url");
-    sw_jw_string(w, url);
-    if (if_match > 0) {
-        char etag[32];
-        snprintf(etag, sizeof etag, "W/\"%lld\"", (long long)if_match);
-        sw_jw_key(w, "ifMatch");
-        sw_jw_string(w, etag);
-    }
-    sw_jw_object_end(w);
-    sw_jw_object_end(w);
-}
-
-static void bundle_begin(sw_jw *w, sw_buf *text)
-{
-    sw_jw_init(w, text);
-    sw_jw_object_begin(w);
-    sw_jw_key(w, "resourceType");
-    sw_jw_string(w, "Bundle");
-    sw_jw_key(w, "type");
-    sw_jw_string(w, "transaction");
-    sw_jw_key(w, "entry");
-    sw_jw_array_begin(w);
-}
-
-static int bundle_end(sw_jw *w)
-{
-    sw_jw_array_end(w);
-    sw_jw_object_end(w);
-    return sw_jw_finish(w);
-}
-
 /* ---- Filing a result ------------------------------------------------------- */
 
 static const char *const value_members[] = {
@@ -320,7 +274,9 @@ static int post_result(sw_request *req, sw_response *res)
     char *performer_text = NULL, *code_text = NULL;
     result_value *values = NULL;
     size_t nvalues = 0;
-    sw_buf text = SW_BUF_INIT(1024 * 1024), one = SW_BUF_INIT(64 * 1024);
+    sw_buf one = SW_BUF_INIT(64 * 1024);
+    server_bundle b;
+    server_bundle_begin(&b);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     struct order_state o = { .practice_id = s->practice_id, .a = req->arena };
     sw_err err;
@@ -419,8 +375,6 @@ static int post_result(sw_request *req, sw_response *res)
     /* The Bundle: values, report, the order completed. */
     bool abnormal = false, critical = false;
     if (rc == SW_OK) {
-        sw_jw w;
-        bundle_begin(&w, &text);
         const char **refs = sw_arena_calloc(req->arena, nvalues + 1, sizeof *refs);
         for (size_t i = 0; refs && i < nvalues; i++) {
             char id[37];
@@ -436,29 +390,24 @@ static int post_result(sw_request *req, sw_response *res)
             sw_buf_reset(&one);
             if (results_observation_resource(&r, &values[i], &one) != SW_OK)
                 rc = SW_ENOMEM;
-            add_entry(&w, url, sw_buf_str(&one), one.len, "POST", "Observation", 0);
+            server_bundle_add(&b, "POST", "Observation", sw_buf_str(&one), one.len, url, 0);
         }
         if (refs == NULL || (nvalues > 0 && refs[nvalues - 1] == NULL))
             rc = SW_ENOMEM;
         sw_buf_reset(&one);
         if (rc == SW_OK && results_report_resource(&r, refs, nvalues, &one) != SW_OK)
             rc = SW_ENOMEM;
-        add_entry(&w, NULL, sw_buf_str(&one), one.len, "POST", "DiagnosticReport", 0);
+        server_bundle_add(&b, "POST", "DiagnosticReport", sw_buf_str(&one), one.len, NULL, 0);
         /* A preliminary result leaves the order open for the final one. */
         if (strcmp(r.status, "preliminary") != 0 && sr_status
             && strcmp(sr_status, "completed") != 0) {
             json_object_del(o.sr, "meta");
             json_object_set_new(o.sr, "status", json_string("completed"));
-            char *sr_text = json_dumps(o.sr, JSON_COMPACT | JSON_REAL_PRECISION(15));
             char url[96];
             snprintf(url, sizeof url, "ServiceRequest/%s", o.order_id);
-            if (sr_text == NULL)
-                rc = SW_ENOMEM;
-            else
-                add_entry(&w, NULL, sr_text, strlen(sr_text), "PUT", url, o.version);
-            free(sr_text);
+            server_bundle_add_json(&b, "PUT", url, json_incref(o.sr), NULL, o.version);
         }
-        if (bundle_end(&w) != SW_OK && rc == SW_OK)
+        if (server_bundle_end(&b) != SW_OK && rc == SW_OK)
             rc = SW_ENOMEM;
         if (rc != SW_OK)
             rc = http_fail(res, rc, NULL);
@@ -467,13 +416,10 @@ static int post_result(sw_request *req, sw_response *res)
         fa->practice_id = s->practice_id;
         fa->patient_id = r.patient_id;
         fa->flag = critical ? "critical" : abnormal ? "abnormal" : "";
-        rc = server_fhir_transaction_then(req, res, &text, &out, file_after_fn, fa);
-        if (rc == SW_EPRECOND) {
-            sw_buf_reset(&res->body);
-            res->status = 0;
-            rc = http_fail(res, SW_ECONFLICT, "the order changed while the "
-                           "result was being filed; send it again");
-        }
+        rc = server_fhir_transaction_then(req, res, &b.text, &out, file_after_fn, fa);
+        if (rc == SW_EPRECOND)
+            rc = server_conflict(res, NULL, "the order changed while the "
+                                 "result was being filed; send it again");
     }
     if (rc == SW_OK) {
         json_t *reports = server_created_ids(req->arena, &out, "DiagnosticReport");
@@ -492,7 +438,7 @@ static int post_result(sw_request *req, sw_response *res)
     json_decref(performer);
     json_decref(o.sr);
     json_decref(doc);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&one);
     sw_buf_free(&out);
     return rc;
@@ -610,7 +556,7 @@ static json_t *review_json(json_t *prov, json_t *comm)
     const char *comment = json_string_value(json_object_get(
         json_array_get(json_object_get(comm, "payload"), 0), "contentString"));
     return json_pack("{s:o, s:s?, s:s?}",
-        "by", results_person(json_object_get(agent, "who")),
+        "by", server_person_json(json_object_get(agent, "who")),
         "at", json_string_value(json_object_get(prov, "recorded")),
         "comment", comment);
 }
@@ -654,9 +600,7 @@ static int get_result(sw_request *req, sw_response *res)
         json_array_append_new(obs, observation_json(o));
     const char *order = results_ref_id(json_array_get(json_object_get(r.report,
                                        "basedOn"), 0), "ServiceRequest");
-    json_t *patient = json_pack("{s:s?, s:o, s:s?}", "id", pid,
-        "name", r.patient ? results_patient_name(r.patient) : json_string(""),
-        "birthDate", json_string_value(json_object_get(r.patient, "birthDate")));
+    json_t *patient = server_patient_json(pid, r.patient);
     json_t *reply = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:o?, s:o, s:o, s:o}",
         "id", r.id,
         "status", json_string_value(json_object_get(r.report, "status")),
@@ -664,7 +608,7 @@ static int get_result(sw_request *req, sw_response *res)
         "issued", json_string_value(json_object_get(r.report, "issued")),
         "conclusion", json_string_value(json_object_get(r.report, "conclusion")),
         "order", order,
-        "requester", r.order ? results_person(json_object_get(r.order, "requester")) : NULL,
+        "requester", r.order ? server_person_json(json_object_get(r.order, "requester")) : NULL,
         "patient", patient,
         "observations", obs,
         "reviewed", review_json(r.review, r.comment));
@@ -724,7 +668,9 @@ static int post_sign_off(sw_request *req, sw_response *res)
     struct result_read r = { .practice_id = s->practice_id, .user_id = s->user_id,
                              .id = http_route_value(req, "id"), .a = req->arena };
     json_t *doc = NULL, *me = NULL;
-    sw_buf text = SW_BUF_INIT(64 * 1024), one = SW_BUF_INIT(16 * 1024);
+    sw_buf one = SW_BUF_INIT(16 * 1024);
+    server_bundle b;
+    server_bundle_begin(&b);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     sw_err err;
     int rc = SW_OK;
@@ -763,8 +709,6 @@ static int post_sign_off(sw_request *req, sw_response *res)
         snprintf(report_ref, sizeof report_ref, "DiagnosticReport/%s", r.id);
         fhir_new_id(id);
         snprintf(comm_url, sizeof comm_url, "urn:uuid:%s", id);
-        sw_jw w;
-        bundle_begin(&w, &text);
         json_t *targets = json_pack("[{s:s}]", "reference", report_ref);
         if (comment) {
             json_t *comm = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s}], s:s, s:O, s:[{s:s}]}",
@@ -778,27 +722,19 @@ static int post_sign_off(sw_request *req, sw_response *res)
                 snprintf(subject, sizeof subject, "Patient/%s", patient);
                 json_object_set_new(comm, "subject", json_pack("{s:s}", "reference", subject));
             }
-            char *t = comm ? json_dumps(comm, JSON_COMPACT) : NULL;
-            if (t == NULL)
+            if (comm == NULL)
                 rc = SW_ENOMEM;
-            else
-                add_entry(&w, comm_url, t, strlen(t), "POST", "Communication", 0);
-            free(t);
-            json_decref(comm);
+            server_bundle_add_json(&b, "POST", "Communication", comm, comm_url, 0);
             json_array_append_new(targets, json_pack("{s:s}", "reference", comm_url));
         }
         json_t *prov = json_pack("{s:s, s:o, s:s, s:[{s:{s:[{s:s, s:s, s:s}]}, s:O}]}",
             "resourceType", "Provenance", "target", targets, "recorded", now,
             "agent", "type", "coding", "system", PROVENANCE_AGENT_TYPE,
             "code", "verifier", "display", "Verifier", "who", me);
-        char *t = prov ? json_dumps(prov, JSON_COMPACT) : NULL;
-        if (t == NULL)
+        if (prov == NULL)
             rc = SW_ENOMEM;
-        else
-            add_entry(&w, NULL, t, strlen(t), "POST", "Provenance", 0);
-        free(t);
-        json_decref(prov);
-        if (bundle_end(&w) != SW_OK && rc == SW_OK)
+        server_bundle_add_json(&b, "POST", "Provenance", prov, NULL, 0);
+        if (server_bundle_end(&b) != SW_OK && rc == SW_OK)
             rc = SW_ENOMEM;
         if (rc != SW_OK)
             rc = http_fail(res, rc, NULL);
@@ -807,7 +743,7 @@ static int post_sign_off(sw_request *req, sw_response *res)
                              .report = r.id, .patient = patient, .a = req->arena,
                              .req = req };
     if (rc == SW_OK) {
-        rc = server_fhir_transaction_then(req, res, &text, &out, sign_after_fn, &sa);
+        rc = server_fhir_transaction_then(req, res, &b.text, &out, sign_after_fn, &sa);
         if (rc == SW_ECONFLICT) {
             /* Someone else's sign-off committed first: theirs stands. */
             sw_buf_reset(&res->body);
@@ -826,7 +762,7 @@ out:
     result_read_clear(&r);
     json_decref(me);
     json_decref(doc);
-    sw_buf_free(&text);
+    server_bundle_free(&b);
     sw_buf_free(&one);
     sw_buf_free(&out);
     return rc;

@@ -15,6 +15,7 @@
  * calendar date the appointment's start is written in (its own offset), so
  * a 08:30-05:00 appointment is on that local date. */
 #include "api_visits.h"
+#include "patient_records.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,6 @@
 #include <time.h>
 
 #include "audit/audit.h"
-#include "auth/restricted.h"
 #include "auth/users.h"
 #include "clinical/visit.h"
 #include "core/clock.h"
@@ -36,6 +36,7 @@
  * that much and the written date decides. */
 #define ZONE_MS (14LL * 3600 * 1000)
 #define SCHEDULE_MAX 500
+#define VISITS_LIST_MAX 5000   /* a patient's Encounters and notes, together */
 
 static bool valid_date(const char *d, int64_t *day_ms)
 {
@@ -120,7 +121,7 @@ static int clinician_json(store_tx *tx, int64_t practice_id, json_t *actor,
         return SW_OK;
     if (server_reference_username(actor)) {
         json_decref(*out);
-        *out = visits_user_json(actor);
+        *out = server_person_json(actor);
         return SW_OK;
     }
     const char *r = json_string_value(json_object_get(actor, "reference"));
@@ -136,11 +137,11 @@ static int clinician_json(store_tx *tx, int64_t practice_id, json_t *actor,
         && (rc = store_step(q, &row)) == SW_OK) {
         json_decref(*out);
         if (row)
-            *out = json_pack("{s:s, s:s}", "username", store_col_text(q, 0, NULL),
-                             "display", store_col_text(q, 1, NULL));
+            *out = server_person(store_col_text(q, 0, NULL),
+                                 store_col_text(q, 1, NULL));
         else
-            *out = json_pack("{s:n, s:s?}", "username", "display",
-                             json_string_value(json_object_get(actor, "display")));
+            *out = server_person(NULL, json_string_value(json_object_get(actor,
+                                                                         "display")));
     }
     store_finalize(q);
     return rc;
@@ -193,14 +194,8 @@ static int one_appointment(store_tx *tx, struct day *d, const char *id,
     }
     if (rc == SW_OK && patient) {
         /* Each patient the schedule shows is a read of their record. */
-        audit_who actor;
-        server_audit_who(d->req, &actor);
-        audit_entry e = {
-            .who = &actor, .action = AUDIT_READ, .feature = "scheduling.read",
-            .patient_id = patient, .res_type = "Appointment", .res_id = id,
-            .outcome = AUDIT_SUCCESS, .detail = "schedule",
-        };
-        rc = audit_append(tx, &e);
+        rc = server_read_audit(tx, d->req, "scheduling.read", patient,
+                               "Appointment", id, true, "schedule");
     }
     if (rc == SW_OK)
         json_array_append_new(d->list, json_pack(
@@ -209,7 +204,7 @@ static int one_appointment(store_tx *tx, struct day *d, const char *id,
             "end", json_string_value(json_object_get(appt, "end")),
             "status", json_string_value(json_object_get(appt, "status")),
             "visit_type", visit_type_text(appt), "reason", reason_text(appt),
-            "patient", patient ? visits_patient_json(patient, pt) : json_null(),
+            "patient", patient ? server_patient_json(patient, pt) : json_null(),
             "clinician", who ? json_incref(who) : json_null(),
             "encounter", encounter));
     json_decref(who);
@@ -395,15 +390,16 @@ static int check_in(sw_request *req, sw_response *res)
             .type = visit_type_guess(type_text), .type_text = type_text,
             .reason = reason_text(r.doc), .clinician = clinician, .start = now,
         };
-        json_t *bundle = visits_bundle();
-        visits_entry(bundle, "POST", "Encounter", visit_encounter(&in), NULL, 0);
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
+        server_bundle_add_json(&bundle, "POST", "Encounter", visit_encounter(&in), NULL, 0);
         json_t *appt = json_deep_copy(r.doc);
         json_object_del(appt, "meta");
         json_object_set_new(appt, "status", json_string("arrived"));
         snprintf(url, sizeof url, "Appointment/%s", r.id);
         /* If-Match: of two check-ins at once, one opens the visit. */
-        visits_entry(bundle, "PUT", url, appt, NULL, r.version);
-        rc = visits_run(req, res, bundle, t, "version_conflict", "the "
+        server_bundle_add_json(&bundle, "PUT", url, appt, NULL, r.version);
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "the "
                         "appointment changed while checking in; reload the "
                         "schedule");
     }
@@ -479,9 +475,10 @@ static int post_visit(sw_request *req, sw_response *res)
         sw_time_iso(sw_now_wall_ms(), now);
         visit_encounter_in in = { .patient_id = x.id, .type = type,
                                   .reason = reason, .clinician = me, .start = now };
-        json_t *bundle = visits_bundle();
-        visits_entry(bundle, "POST", "Encounter", visit_encounter(&in), NULL, 0);
-        rc = visits_run(req, res, bundle, t, "version_conflict", "try again");
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
+        server_bundle_add_json(&bundle, "POST", "Encounter", visit_encounter(&in), NULL, 0);
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "try again");
     }
     json_decref(me);
     json_decref(doc);
@@ -492,92 +489,18 @@ static int post_visit(sw_request *req, sw_response *res)
 
 /* ---- A patient's visits --------------------------------------------------- */
 
-struct history {
-    sw_request *req;
-    sw_arena   *a;
-    int64_t     practice_id;
-    const char *patient;
-    bool        found, denied;
-    json_t     *visits;       /* array of Encounter docs with "id" */
-    json_t     *note_status;  /* encounter id -> "draft" | "signed" */
-};
-
-static int rows_of(store_tx *tx, struct history *h, const char *type,
-                   int (*each)(struct history *, const char *, json_t *))
+/* The visit list's note status of each Encounter, from its notes (the
+ * Compositions that are not addenda): "draft" or "signed". */
+static void note_status_of(json_t *doc, json_t *note_status)
 {
-    store_stmt *q;
-    int rc = store_prepare(tx,
-        "SELECT r.res_id, r.body FROM fhir_idx_ref x JOIN fhir_resource r "
-        "ON r.practice_id = x.practice_id AND r.res_type = x.res_type "
-        "AND r.res_id = x.res_id WHERE x.practice_id = ? AND x.target_id = ? "
-        "AND x.target_type = 'Patient' AND x.param = 'subject' "
-        "AND x.res_type = ? AND r.deleted = 0 ORDER BY r.res_id", &q);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    if ((rc = store_bind_int64(q, 1, h->practice_id)) == SW_OK
-        && (rc = store_bind_cstr(q, 2, h->patient)) == SW_OK)
-        rc = store_bind_cstr(q, 3, type);
-    while (rc == SW_OK && (rc = store_step(q, &row)) == SW_OK && row) {
-        size_t len;
-        const char *body = store_col_text(q, 1, &len);
-        json_t *doc = visits_parse(body, len);
-        if (doc == NULL)
-            rc = SW_ENOMEM;
-        else
-            rc = each(h, store_col_text(q, 0, NULL), doc);
-        json_decref(doc);
-    }
-    store_finalize(q);
-    return rc;
-}
-
-static int each_encounter(struct history *h, const char *id, json_t *doc)
-{
-    json_object_set_new(doc, "id", json_string(id));
-    return json_array_append(h->visits, doc) == 0 ? SW_OK : SW_ENOMEM;
-}
-
-static int each_note(struct history *h, const char *id, json_t *doc)
-{
-    (void)id;
     const char *enc = json_string_value(json_object_get(json_object_get(doc,
                                         "encounter"), "reference"));
     const char *status = json_string_value(json_object_get(doc, "status"));
     if (enc == NULL || strncmp(enc, "Encounter/", 10) != 0 || status == NULL
         || json_array_size(json_object_get(doc, "relatesTo")) > 0)
-        return SW_OK;
-    json_object_set_new(h->note_status, enc + 10, json_string(
+        return;
+    json_object_set_new(note_status, enc + 10, json_string(
         strcmp(status, "preliminary") == 0 ? "draft" : "signed"));
-    return SW_OK;
-}
-
-static int history_fn(store_tx *tx, void *arg)
-{
-    struct history *h = arg;
-    json_array_clear(h->visits);
-    json_object_clear(h->note_status);
-    int rc = fhir_row_exists(tx, h->practice_id, "Patient", h->patient, &h->found);
-    if (rc != SW_OK || !h->found)
-        return rc;
-    bool allowed = true;
-    rc = auth_patient_access(tx, h->practice_id, server_principal(h->req)->user_id,
-                             h->patient, sw_now_wall_ms(), &allowed);
-    h->denied = !allowed;
-    if (rc == SW_OK && allowed)
-        rc = rows_of(tx, h, "Encounter", each_encounter);
-    if (rc == SW_OK && allowed)
-        rc = rows_of(tx, h, "Composition", each_note);
-    if (rc != SW_OK)
-        return rc;
-    audit_who who;
-    server_audit_who(h->req, &who);
-    audit_entry e = {
-        .who = &who, .action = AUDIT_READ, .feature = "documentation.read",
-        .patient_id = h->patient, .res_type = "Encounter", .res_id = "",
-        .outcome = allowed ? AUDIT_SUCCESS : AUDIT_DENIED, .detail = "visit list",
-    };
-    return audit_append(tx, &e);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -594,24 +517,26 @@ static int newest_first(const void *a, const void *b)
 
 static int get_visits(sw_request *req, sw_response *res)
 {
-    sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
-    struct history h = { .req = req, .a = req->arena, .practice_id = s->practice_id,
-                         .patient = http_route_value(req, "id"),
-                         .visits = json_array(), .note_status = json_object() };
-    int rc = SW_OK;
-    sw_err err;
-    if (h.patient == NULL || !fhir_is_id(sw_str_of(h.patient)))
-        rc = http_fail(res, SW_ENOTFOUND, "there is no such patient");
-    else if (h.visits == NULL || h.note_status == NULL)
-        rc = http_fail(res, SW_ENOMEM, NULL);
-    else if ((rc = store_write(app->store, history_fn, &h, &err)) != SW_OK)
-        rc = http_fail(res, rc, "%s", sw_err_text(&err));
-    else if (!h.found)
-        rc = http_fail(res, SW_ENOTFOUND, "there is no Patient/%s", h.patient);
-    else if (h.denied)
-        rc = http_fail(res, SW_EBREAKGLASS, "Patient/%s's record is restricted: "
-                       "break the glass first", h.patient);
+    static const char *const types[] = { "Encounter", "Composition", NULL };
+    patient_read r = { .patient = http_route_value(req, "id"), .types = types,
+                       .param = "subject", .max = VISITS_LIST_MAX,
+                       .restricted = true, .feature = "documentation.read",
+                       .audit_type = "Encounter", .audit_detail = "visit list" };
+    struct { json_t *visits, *note_status; } h = { json_array(), json_object() };
+    int rc = h.visits && h.note_status ? patient_records_read(req, res, &r)
+                                       : http_fail(res, SW_ENOMEM, NULL);
+    for (size_t i = 0; rc == SW_OK && i < r.n; i++) {
+        json_t *doc = visits_parse(r.items[i].body, r.items[i].len);
+        if (doc == NULL)
+            rc = http_fail(res, SW_ENOMEM, NULL);
+        else if (strcmp(r.items[i].type, "Encounter") == 0) {
+            json_object_set_new(doc, "id", json_string(r.items[i].id));
+            json_array_append(h.visits, doc);
+        } else {
+            note_status_of(doc, h.note_status);
+        }
+        json_decref(doc);
+    }
     size_t n = rc == SW_OK ? json_array_size(h.visits) : 0;
     json_t **items = sw_arena_calloc(req->arena, n + 1, sizeof *items);
     json_t *list = json_array();
@@ -629,7 +554,7 @@ static int get_visits(sw_request *req, sw_response *res)
             "start", json_string_value(json_object_get(json_object_get(e,
                      "period"), "start")),
             "note_status", note ? note : "none",
-            "clinician", who ? visits_user_json(who) : json_null());
+            "clinician", server_person_json(who));
     }
     if (items && n > 1)
         qsort(items, n, sizeof *items, newest_first);

@@ -146,14 +146,14 @@ static json_t *note_json(const visits_state *st)
         "version", (json_int_t)st->note.version,
         "template", note_template_of(c),
         "sections", note_sections_of(c),
-        "author", visits_user_json(json_array_get(json_object_get(c, "author"), 0)),
+        "author", server_person_json(json_array_get(json_object_get(c, "author"), 0)),
         "saved_at", json_string_value(json_object_get(c, "date")));
     if (n == NULL)
         return NULL;
     json_object_set_new(n, "signed_at", is_signed && attester
         ? json_string(json_string_value(json_object_get(attester, "time"))) : json_null());
     json_object_set_new(n, "signed_by", is_signed && attester
-        ? visits_user_json(json_object_get(attester, "party")) : json_null());
+        ? server_person_json(json_object_get(attester, "party")) : json_null());
     return n;
 }
 
@@ -172,8 +172,8 @@ static json_t *encounter_json(const visits_state *st)
                   json_object_get(e, "reasonCode"), 0), "text")),
         "start", json_string_value(json_object_get(period, "start")),
         "end", json_string_value(json_object_get(period, "end")),
-        "patient", visits_patient_json(st->patient_id, st->patient),
-        "clinician", who ? visits_user_json(who) : json_null());
+        "patient", server_patient_json(st->patient_id, st->patient),
+        "clinician", who ? server_person_json(who) : json_null());
 }
 
 static int get_visit(sw_request *req, sw_response *res)
@@ -192,7 +192,7 @@ static int get_visit(sw_request *req, sw_response *res)
             char *text = note_addendum_text(r->doc);
             json_array_append_new(addenda, json_pack("{s:s, s:s, s:o, s:s?}",
                 "id", r->id, "text", text ? text : "",
-                "author", visits_user_json(json_array_get(json_object_get(r->doc,
+                "author", server_person_json(json_array_get(json_object_get(r->doc,
                           "author"), 0)),
                 "at", json_string_value(json_object_get(r->doc, "date"))));
             free(text);
@@ -293,7 +293,7 @@ static int read_note_body(json_t *doc, note_input *in, json_t **version,
 static int put_note(sw_request *req, sw_response *res)
 {
     const auth_session *s = server_principal(req);
-    json_t *doc = NULL, *version = NULL, *me = NULL, *bundle = NULL;
+    json_t *doc = NULL, *version = NULL, *me = NULL;
     visits_state *st = sw_arena_calloc(req->arena, 1, sizeof *st);
     visits_tx *t = sw_arena_calloc(req->arena, 1, sizeof *t);
     if (st == NULL || t == NULL)
@@ -339,10 +339,11 @@ static int put_note(sw_request *req, sw_response *res)
                 json_array_append(list, me);
             json_object_set_new(c, "author", list);
         }
-        bundle = visits_bundle();
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
         char url[160];
         if (first) {
-            visits_entry(bundle, "POST", "Composition", c, NULL, 0);
+            server_bundle_add_json(&bundle, "POST", "Composition", c, NULL, 0);
             /* The Encounter goes in progress; its If-Match also makes two
              * first saves in two tabs conflict instead of making two notes. */
             json_t *enc = json_deep_copy(st->encounter.doc);
@@ -352,19 +353,18 @@ static int put_note(sw_request *req, sw_response *res)
                            || strcmp(status, "triaged") == 0))
                 json_object_set_new(enc, "status", json_string("in-progress"));
             snprintf(url, sizeof url, "Encounter/%s", st->id);
-            visits_entry(bundle, "PUT", url, enc, NULL, st->encounter.version);
+            server_bundle_add_json(&bundle, "PUT", url, enc, NULL, st->encounter.version);
         } else {
             json_object_set_new(c, "id", json_string(st->note.id));
             snprintf(url, sizeof url, "Composition/%s", st->note.id);
-            visits_entry(bundle, "PUT", url, c, NULL, st->note.version);
+            server_bundle_add_json(&bundle, "PUT", url, c, NULL, st->note.version);
         }
         struct note_step step = { st, first, s->user_id, now_ms };
         t->then = note_then;
         t->arg = &step;
-        rc = visits_run(req, res, bundle, t, "version_conflict", "the note was "
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "the note was "
                         "saved elsewhere at the same time; reload it and apply "
                         "your changes again");
-        bundle = NULL;
     }
     if (rc == SW_OK) {
         json_t *reply = json_pack("{s:s, s:I, s:s}", "note", t->ids[0],
@@ -404,14 +404,15 @@ static int put_coding(sw_request *req, sw_response *res)
     if (rc == SW_OK) {
         char now[SW_TIME_ISO_MAX], url[160];
         sw_time_iso(sw_now_wall_ms(), now);
-        json_t *bundle = visits_bundle();
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
         /* The previous coding goes, the new one comes, in one transaction. */
         for (size_t i = 0; i < st->n; i++) {
             const visits_res *r = &st->items[i];
             if (!is_type(r, "Condition") && !is_type(r, "Procedure"))
                 continue;
             snprintf(url, sizeof url, "%s/%s", r->type, r->id);
-            visits_entry(bundle, "DELETE", url, NULL, NULL, 0);
+            server_bundle_add_json(&bundle, "DELETE", url, NULL, NULL, 0);
         }
         char uuids[VISIT_MAX_DIAGNOSES][46];
         json_t *ranks = json_array();
@@ -419,7 +420,7 @@ static int put_coding(sw_request *req, sw_response *res)
             char id[37];
             fhir_new_id(id);
             snprintf(uuids[i], sizeof uuids[i], "urn:uuid:%s", id);
-            visits_entry(bundle, "POST", "Condition",
+            server_bundle_add_json(&bundle, "POST", "Condition",
                          visit_condition(coding->diagnoses[i], st->patient_id,
                                          st->id, me, now), uuids[i], 0);
             json_array_append_new(ranks, json_pack("{s:{s:s}, s:I}", "condition",
@@ -430,7 +431,7 @@ static int put_coding(sw_request *req, sw_response *res)
             const char *reasons[VISIT_MAX_POINTERS];
             for (size_t k = 0; k < l->npointers; k++)
                 reasons[k] = uuids[l->pointers[k] - 1];
-            visits_entry(bundle, "POST", "Procedure",
+            server_bundle_add_json(&bundle, "POST", "Procedure",
                          visit_procedure(l, (int)i + 1, st->patient_id, st->id,
                                          me, now, reasons, l->npointers), NULL, 0);
         }
@@ -443,8 +444,8 @@ static int put_coding(sw_request *req, sw_response *res)
             json_decref(ranks);
         }
         snprintf(url, sizeof url, "Encounter/%s", st->id);
-        visits_entry(bundle, "PUT", url, enc, NULL, st->encounter.version);
-        rc = visits_run(req, res, bundle, t, "version_conflict", "the visit "
+        server_bundle_add_json(&bundle, "PUT", url, enc, NULL, st->encounter.version);
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "the visit "
                         "changed while the coding was being saved; reload it "
                         "and save again");
     }
@@ -526,11 +527,12 @@ static int post_sign(sw_request *req, sw_response *res)
     int64_t now_ms = sw_now_wall_ms();
     sw_time_iso(now_ms, now);
     if (rc == SW_OK) {
-        json_t *bundle = visits_bundle();
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
         json_t *note = json_deep_copy(st->note.doc);
         note_sign(note, me, now);
         snprintf(url, sizeof url, "Composition/%s", st->note.id);
-        visits_entry(bundle, "PUT", url, note, NULL, st->note.version);
+        server_bundle_add_json(&bundle, "PUT", url, note, NULL, st->note.version);
         json_t *enc = json_deep_copy(st->encounter.doc);
         json_object_del(enc, "meta");
         json_object_set_new(enc, "status", json_string("finished"));
@@ -542,7 +544,7 @@ static int post_sign(sw_request *req, sw_response *res)
         json_object_set_new(period, "end", json_string(now));
         const char *occurred = json_string_value(json_object_get(period, "start"));
         snprintf(url, sizeof url, "Encounter/%s", st->id);
-        visits_entry(bundle, "PUT", url, enc, NULL, st->encounter.version);
+        server_bundle_add_json(&bundle, "PUT", url, enc, NULL, st->encounter.version);
         for (size_t i = 0; i < npx; i++) {
             const code_entry *reasons[VISIT_MAX_POINTERS];
             size_t nreasons = 0;
@@ -559,12 +561,12 @@ static int post_sign(sw_request *req, sw_response *res)
                 .performer = me, .enterer = me,
                 .reasons = reasons, .nreasons = nreasons,
             };
-            visits_entry(bundle, "POST", "ChargeItem", visit_charge_item(&ci), NULL, 0);
+            server_bundle_add_json(&bundle, "POST", "ChargeItem", visit_charge_item(&ci), NULL, 0);
         }
         struct sign_step step = { st, s->user_id, now_ms };
         t->then = sign_then;
         t->arg = &step;
-        rc = visits_run(req, res, bundle, t, "version_conflict", "the note or "
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "the note or "
                         "the visit changed while signing; reload and sign again");
     }
     if (rc == SW_OK) {
@@ -621,18 +623,19 @@ static int post_addendum(sw_request *req, sw_response *res)
     char now[SW_TIME_ISO_MAX];
     sw_time_iso(sw_now_wall_ms(), now);
     if (rc == SW_OK) {
-        json_t *bundle = visits_bundle();
-        visits_entry(bundle, "POST", "Composition",
+        server_bundle bundle;
+        server_bundle_begin(&bundle);
+        server_bundle_add_json(&bundle, "POST", "Composition",
                      note_addendum(st->note.id, st->patient_id, st->id, me, now, text),
                      NULL, 0);
         t->then = addendum_then;
         t->arg = st;
-        rc = visits_run(req, res, bundle, t, "version_conflict", "the visit "
+        rc = visits_run(req, res, &bundle, t, "version_conflict", "the visit "
                         "changed; reload it");
     }
     if (rc == SW_OK)
         rc = server_reply_json(res, 201, json_pack("{s:s, s:o, s:s}", "addendum",
-                               t->ids[0], "author", visits_user_json(me), "at", now));
+                               t->ids[0], "author", server_person_json(me), "at", now));
     json_decref(me);
     json_decref(doc);
     visits_state_free(st);

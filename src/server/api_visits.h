@@ -1,7 +1,8 @@
 /* api_visits.h - what the visit handlers (api_visits.c, api_schedule.c,
- * api_codes.c) share, implemented in visits_store.c: reading a visit with everything hanging off its
- * Encounter in one snapshot, the /api shapes of people, and composing and
- * running the FHIR transaction of a visit step. Internal to src/server. */
+ * api_codes.c) share, implemented in visits_store.c: reading a visit with
+ * everything hanging off its Encounter in one snapshot, and running the
+ * FHIR transaction of a visit step (composed with server_bundle, app.h).
+ * Internal to src/server. */
 #ifndef SW_SERVER_API_VISITS_H
 #define SW_SERVER_API_VISITS_H
 
@@ -45,19 +46,8 @@ void visits_state_free(visits_state *st);
 /* Whether the note is signed (final) or the Encounter finished. */
 bool visits_signed(const visits_state *st);
 
-/* {"username","display"} of a user reference, or JSON null. */
-json_t *visits_user_json(json_t *ref);
-/* {"id","name","birthDate"} of a Patient resource (id given). */
-json_t *visits_patient_json(const char *id, json_t *patient);
 /* A parsed body, or NULL. */
 json_t *visits_parse(const char *body, size_t len);
-
-/* A transaction Bundle under construction. */
-json_t *visits_bundle(void);
-/* Adds an entry; resource is stolen (may be NULL for DELETE). full_url
- * may be NULL; if_match 0 means none. */
-void visits_entry(json_t *bundle, const char *method, const char *url,
-                  json_t *resource, const char *full_url, int64_t if_match);
 
 /* What a transaction wrote, and the step's own rows. */
 typedef struct visits_tx visits_tx;
@@ -71,9 +61,9 @@ struct visits_tx {
     int       (*then)(store_tx *tx, visits_tx *t);
     void       *arg;
 };
-/* Runs bundle (consumed) as the signed-in user. A stale If-Match becomes
- * 409 with error code `conflict_id` and message conflict_msg. */
-int visits_run(sw_request *req, sw_response *res, json_t *bundle,
+/* Ends and runs bundle (freed) as the signed-in user. A stale If-Match
+ * becomes 409 with error code `conflict_id` and message conflict_msg. */
+int visits_run(sw_request *req, sw_response *res, server_bundle *bundle,
                visits_tx *t, const char *conflict_id, const char *conflict_msg);
 
 #endif

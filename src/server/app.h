@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "auth/session.h"
+#include "core/json.h"
 #include "fhir/bundle.h"
 #include "fhir/rest.h"
 #include "http/http.h"
@@ -77,12 +78,20 @@ int server_json_body(sw_request *req, sw_response *res, size_t max,
  * a 400 naming the first stranger. */
 int server_json_only_members(json_t *doc, const char *const *names,
                              sw_response *res);
+/* The optional string members names[0..n) of doc into out[0..n) (NULL
+ * when absent); a 400 naming the first that is not a string. */
+int server_json_strings(json_t *doc, const char *const *names, const char **out,
+                        size_t n, sw_response *res);
 /* Answers doc (consumed) with Cache-Control: no-store. */
 int server_reply_json(sw_response *res, int status, json_t *doc);
 /* An error in the /api shape with an id of its own ("mfa_required") and
  * the HTTP status of code; returns code. */
 int server_fail_as(sw_response *res, int code, const char *id,
                    const char *msg);
+/* The same with extra top-level members (consumed, may be NULL): the
+ * prescribing alerts that a 409 asks the prescriber to review. */
+int server_fail_with(sw_response *res, int code, const char *id,
+                     const char *msg, json_t *extra);
 /* Who is acting, for audit entries: the signed-in user (or nobody on a
  * public route), the client address and the request id. */
 void server_audit_who(const sw_request *req, audit_who *who);
@@ -123,5 +132,56 @@ int server_workflow_audit(store_tx *tx, const sw_request *req,
                           const char *action, const char *feature,
                           const char *patient_id, const char *res_type,
                           const char *res_id, const char *detail);
+/* The same for a read of a record (action read), success or denied:
+ * "problems.read" of a patient's list, "documentation.read" of a visit. */
+int server_read_audit(store_tx *tx, const sw_request *req, const char *feature,
+                      const char *patient_id, const char *res_type,
+                      const char *res_id, bool allowed, const char *detail);
+
+/* People and patients in the /api shape. A person is {"username",
+ * "display"}: the username from the SERVER_USER_SYSTEM identifier (null
+ * when there is none), the display falling back to the username; JSON
+ * null when neither is known. */
+json_t *server_person(const char *username, const char *display);
+json_t *server_person_json(json_t *ref);
+/* The same for a Reference parsed with sw_json. */
+json_t *server_person_sw(const sw_json *ref);
+/* A Patient's name as one string ("Ana María Pérez"): its first HumanName's
+ * text, else given names then family; "" when it has none. */
+json_t *server_patient_name(json_t *patient);
+/* {"id", "name", "birthDate"} of a Patient resource (id given). */
+json_t *server_patient_json(const char *id, json_t *patient);
+
+/* A transaction Bundle composed entry by entry: resources are JSON text
+ * copied as they are (a stored body, a clinical builder's output), so
+ * decimals keep their digits. Writer errors stick and are returned by
+ * server_bundle_end; the calls in between need no checks. */
+#define SERVER_BUNDLE_MAX (16 * 1024 * 1024)
+typedef struct server_bundle {
+    sw_buf text;
+    sw_jw  w;
+    int    rc;
+    bool   open;   /* the header is written */
+    json_t *keep;  /* the jansson resources added, alive until freed */
+} server_bundle;
+void server_bundle_begin(server_bundle *b);
+/* An entry: resource (len bytes) may be NULL for a DELETE, full_url NULL
+ * for none, if_match 0 for no If-Match (else W/"<if_match>"). */
+void server_bundle_add(server_bundle *b, const char *method, const char *url,
+                       const char *resource, size_t len, const char *full_url,
+                       int64_t if_match);
+/* The same with a jansson resource, which is consumed (may be NULL),
+ * written with 15 significant digits; the Bundle keeps it until
+ * server_bundle_free. */
+void server_bundle_add_json(server_bundle *b, const char *method,
+                            const char *url, json_t *resource,
+                            const char *full_url, int64_t if_match);
+/* Closes the Bundle; its text is then b->text. SW_OK or the first error. */
+int server_bundle_end(server_bundle *b);
+void server_bundle_free(server_bundle *b);
+/* Replaces the error a transaction wrote to res (a stale If-Match, a rule
+ * broken meanwhile) with a 409 asking the client to look again: error id
+ * `id` in the /api shape, or the standard shape when id is NULL. */
+int server_conflict(sw_response *res, const char *id, const char *msg);
 
 #endif

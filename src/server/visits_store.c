@@ -7,9 +7,7 @@
  * they are parsed with jansson. */
 #include "api_visits.h"
 
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "auth/restricted.h"
@@ -65,18 +63,12 @@ struct load_ctx {
     const char   *feature;   /* audit the read under it, or NULL */
 };
 
-static int read_audit(store_tx *tx, struct load_ctx *c, const char *outcome)
+static int read_audit(store_tx *tx, struct load_ctx *c, bool allowed)
 {
     if (c->feature == NULL)
         return SW_OK;
-    audit_who who;
-    server_audit_who(c->req, &who);
-    audit_entry e = {
-        .who = &who, .action = AUDIT_READ, .feature = c->feature,
-        .patient_id = c->st->patient_id, .res_type = "Encounter",
-        .res_id = c->st->id, .outcome = outcome, .detail = "visit",
-    };
-    return audit_append(tx, &e);
+    return server_read_audit(tx, c->req, c->feature, c->st->patient_id,
+                             "Encounter", c->st->id, allowed, "visit");
 }
 
 static int load_fn(store_tx *tx, void *arg)
@@ -101,7 +93,7 @@ static int load_fn(store_tx *tx, void *arg)
         return rc;
     st->denied = !allowed;
     if (st->denied)
-        return read_audit(tx, c, AUDIT_DENIED);
+        return read_audit(tx, c, false);
     store_stmt *q;
     rc = store_prepare(tx,
         "SELECT DISTINCT r.res_type, r.res_id, r.version, r.body "
@@ -147,7 +139,7 @@ static int load_fn(store_tx *tx, void *arg)
         rc = read_one(tx, st, c->a, "Patient", st->patient_id, &p, &found);
         st->patient = p.doc;
     }
-    return rc == SW_OK ? read_audit(tx, c, AUDIT_SUCCESS) : rc;
+    return rc == SW_OK ? read_audit(tx, c, true) : rc;
 }
 
 int visits_load(sw_request *req, sw_response *res, const char *id,
@@ -193,62 +185,6 @@ bool visits_signed(const visits_state *st)
            || (note && (strcmp(note, "final") == 0 || strcmp(note, "amended") == 0));
 }
 
-json_t *visits_user_json(json_t *ref)
-{
-    const char *username = server_reference_username(ref);
-    const char *display = json_string_value(json_object_get(ref, "display"));
-    if (username == NULL && display == NULL)
-        return json_null();
-    return json_pack("{s:s?, s:s?}", "username", username, "display", display);
-}
-
-json_t *visits_patient_json(const char *id, json_t *patient)
-{
-    json_t *name = json_array_get(json_object_get(patient, "name"), 0);
-    char text[256] = "";
-    const char *t = json_string_value(json_object_get(name, "text"));
-    if (t) {
-        snprintf(text, sizeof text, "%s", t);
-    } else {
-        json_t *g;
-        size_t i;
-        json_array_foreach(json_object_get(name, "given"), i, g)
-            if (json_string_value(g))
-                snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
-                         text[0] ? " " : "", json_string_value(g));
-        const char *family = json_string_value(json_object_get(name, "family"));
-        if (family)
-            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
-                     text[0] ? " " : "", family);
-    }
-    return json_pack("{s:s, s:s, s:s?}", "id", id, "name", text, "birthDate",
-                     json_string_value(json_object_get(patient, "birthDate")));
-}
-
-json_t *visits_bundle(void)
-{
-    return json_pack("{s:s, s:s, s:[]}", "resourceType", "Bundle", "type",
-                     "transaction", "entry");
-}
-
-void visits_entry(json_t *bundle, const char *method, const char *url,
-                  json_t *resource, const char *full_url, int64_t if_match)
-{
-    json_t *e = json_object();
-    if (full_url)
-        json_object_set_new(e, "fullUrl", json_string(full_url));
-    if (resource)
-        json_object_set_new(e, "resource", resource);
-    json_t *r = json_pack("{s:s, s:s}", "method", method, "url", url);
-    if (if_match > 0) {
-        char etag[32];
-        snprintf(etag, sizeof etag, "W/\"%" PRId64 "\"", if_match);
-        json_object_set_new(r, "ifMatch", json_string(etag));
-    }
-    json_object_set_new(e, "request", r);
-    json_array_append_new(json_object_get(bundle, "entry"), e);
-}
-
 static int after_fn(store_tx *tx, void *arg, const fhir_bundle_written *w,
                     size_t n)
 {
@@ -265,27 +201,19 @@ static int after_fn(store_tx *tx, void *arg, const fhir_bundle_written *w,
     return t->then ? t->then(tx, t) : SW_OK;
 }
 
-int visits_run(sw_request *req, sw_response *res, json_t *bundle,
+int visits_run(sw_request *req, sw_response *res, server_bundle *bundle,
                visits_tx *t, const char *conflict_id, const char *conflict_msg)
 {
-    char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
-    json_decref(bundle);
-    if (text == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    sw_buf in = SW_BUF_INIT(16 * 1024 * 1024), out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
-    int rc = sw_buf_puts(&in, text);
-    free(text);
+    sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
+    int rc = server_bundle_end(bundle);
     t->req = req;
     if (rc != SW_OK)
         rc = http_fail(res, SW_ENOMEM, NULL);
     else
-        rc = server_fhir_transaction_then(req, res, &in, &out, after_fn, t);
-    if (rc == SW_EPRECOND || rc == SW_ECONFLICT) {
-        sw_buf_reset(&res->body);
-        res->status = 0;
-        rc = server_fail_as(res, SW_ECONFLICT, conflict_id, conflict_msg);
-    }
-    sw_buf_free(&in);
+        rc = server_fhir_transaction_then(req, res, &bundle->text, &out, after_fn, t);
+    if (rc == SW_EPRECOND || rc == SW_ECONFLICT)
+        rc = server_conflict(res, conflict_id, conflict_msg);
+    server_bundle_free(bundle);
     sw_buf_free(&out);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/allergies.h"
 #include "fhir/validate.h"
 
@@ -45,14 +46,8 @@ static sw_json *written(sw_arena *a, const allergy_input *in)
 {
     sw_buf b = SW_BUF_INIT(16384);
     assert_int_equal(allergy_resource(in, "p1", "2026-11-25T09:30:00Z", &b), SW_OK);
-    sw_json *r;
-    assert_int_equal(sw_json_parse(a, sw_buf_str(&b), b.len, &r, NULL), SW_OK);
+    sw_json *r = ct_valid(a, &b);
     sw_buf_free(&b);
-    fhir_issues issues = { 0 };
-    assert_int_equal(fhir_validate(a, r, 0, &issues), SW_OK);
-    if (issues.errors)
-        fail_msg("not valid FHIR: %s at %s", issues.items[0].message,
-                 issues.items[0].location);
     return r;
 }
 
@@ -85,15 +80,14 @@ static void resources_are_valid_and_read_back(void **state)
 
     /* Entries from elsewhere: no clinicalStatus counts as active; refuted
      * does not; "no known drug allergy" is a none too. */
-    sw_json *x;
     const char *nkda = "{\"resourceType\":\"AllergyIntolerance\",\"code\":{\"coding\":"
         "[{\"system\":\"http://snomed.info/sct\",\"code\":\"409137002\"}]},"
         "\"patient\":{\"reference\":\"Patient/p1\"}}";
-    assert_int_equal(sw_json_parse(a, nkda, strlen(nkda), &x, NULL), SW_OK);
+    sw_json *x = ct_parse(a, nkda);
     assert_true(allergy_is_none(x) && allergy_is_active(x));
     const char *refuted = "{\"resourceType\":\"AllergyIntolerance\",\"verificationStatus\":"
         "{\"coding\":[{\"code\":\"refuted\"}]},\"code\":{\"text\":\"Latex\"}}";
-    assert_int_equal(sw_json_parse(a, refuted, strlen(refuted), &x, NULL), SW_OK);
+    x = ct_parse(a, refuted);
     assert_false(allergy_is_active(x));
     sw_arena_destroy(a);
 }

@@ -1,7 +1,6 @@
 /* test_meds.c - the medication workflows' pure helpers: frequencies as FHIR
- * Timing (src/clinical/meds.c), free-text rules, users read from stored
- * References, and reconciliation's lists and what is current in each
- * (src/clinical/reconcile.c). */
+ * Timing (src/clinical/meds.c), free-text rules, and reconciliation's
+ * lists and what is current in each (src/clinical/reconcile.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +9,7 @@
 
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/meds.h"
 #include "clinical/reconcile.h"
 
@@ -52,30 +52,6 @@ static void free_text_rules(void **state)
     assert_false(meds_plain_text(NULL, 2, false));
 }
 
-static sw_json *parse(sw_arena *a, const char *text)
-{
-    sw_json *r;
-    assert_int_equal(sw_json_parse(a, text, strlen(text), &r, NULL), SW_OK);
-    return r;
-}
-
-static void users_from_references(void **state)
-{
-    (void)state;
-    sw_arena *a = sw_arena_create(0);
-    const char *u, *d;
-    meds_reference_user(parse(a, "{\"identifier\":{\"system\":\"urn:stagewise:user\","
-                              "\"value\":\"dr.a\"},\"display\":\"Dr A\"}"), &u, &d);
-    assert_string_equal(u, "dr.a");
-    assert_string_equal(d, "Dr A");
-    meds_reference_user(parse(a, "{\"reference\":\"Practitioner/1\","
-                              "\"display\":\"Dr B\"}"), &u, &d);
-    assert_string_equal(u, "");
-    assert_string_equal(d, "Dr B");
-    meds_reference_user(NULL, &u, &d);
-    assert_string_equal(u, "");
-    sw_arena_destroy(a);
-}
 
 static void reconciliation_lists(void **state)
 {
@@ -92,20 +68,20 @@ static void reconciliation_lists(void **state)
     assert_null(reconcile_list_named(NULL));
 
     sw_arena *a = sw_arena_create(0);
-    sw_json *active = parse(a, "{\"resourceType\":\"MedicationStatement\",\"status\":\"active\"}");
-    sw_json *stopped = parse(a, "{\"resourceType\":\"MedicationRequest\",\"status\":\"stopped\"}");
+    sw_json *active = ct_parse(a, "{\"resourceType\":\"MedicationStatement\",\"status\":\"active\"}");
+    sw_json *stopped = ct_parse(a, "{\"resourceType\":\"MedicationRequest\",\"status\":\"stopped\"}");
     assert_true(reconcile_is_current(meds, "MedicationStatement", active));
     assert_false(reconcile_is_current(meds, "MedicationRequest", stopped));
     assert_false(reconcile_is_current(meds, "Condition", active));
 
     const reconcile_list *problems = reconcile_list_named("problems");
-    sw_json *problem = parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
+    sw_json *problem = ct_parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
         "{\"coding\":[{\"code\":\"active\"}]},\"category\":[{\"coding\":"
         "[{\"code\":\"problem-list-item\"}]}]}");
-    sw_json *resolved = parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
+    sw_json *resolved = ct_parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
         "{\"coding\":[{\"code\":\"resolved\"}]},\"category\":[{\"coding\":"
         "[{\"code\":\"problem-list-item\"}]}]}");
-    sw_json *diagnosis = parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
+    sw_json *diagnosis = ct_parse(a, "{\"resourceType\":\"Condition\",\"clinicalStatus\":"
         "{\"coding\":[{\"code\":\"active\"}]},\"category\":[{\"coding\":"
         "[{\"code\":\"encounter-diagnosis\"}]}]}");
     assert_true(reconcile_is_current(problems, "Condition", problem));
@@ -113,9 +89,9 @@ static void reconciliation_lists(void **state)
     assert_false(reconcile_is_current(problems, "Condition", diagnosis));
 
     const reconcile_list *allergies = reconcile_list_named("allergies");
-    sw_json *allergy = parse(a, "{\"resourceType\":\"AllergyIntolerance\","
+    sw_json *allergy = ct_parse(a, "{\"resourceType\":\"AllergyIntolerance\","
                              "\"code\":{\"text\":\"Latex\"}}");
-    sw_json *inactive = parse(a, "{\"resourceType\":\"AllergyIntolerance\","
+    sw_json *inactive = ct_parse(a, "{\"resourceType\":\"AllergyIntolerance\","
         "\"clinicalStatus\":{\"coding\":[{\"code\":\"inactive\"}]},"
         "\"code\":{\"text\":\"Latex\"}}");
     assert_true(reconcile_is_current(allergies, "AllergyIntolerance", allergy));
@@ -128,7 +104,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frequencies_become_timing),
         cmocka_unit_test(free_text_rules),
-        cmocka_unit_test(users_from_references),
         cmocka_unit_test(reconciliation_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,27 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/notes.h"
 #include "clinical/visit.h"
 #include "fhir/validate.h"
 
 #define XSS "<script>alert('x')</script> & \"quoted\" <b>bold</b>\r\nline 2\n\n\tend &amp; &#39; </div>"
 
-static void valid(json_t *r)
-{
-    assert_non_null(r);
-    char *text = json_dumps(r, JSON_COMPACT);
-    sw_arena *a = sw_arena_create(0);
-    sw_json *doc;
-    assert_int_equal(sw_json_parse(a, text, strlen(text), &doc, NULL), SW_OK);
-    fhir_issues issues = { 0 };
-    assert_int_equal(fhir_validate(a, doc, 0, &issues), SW_OK);
-    if (issues.errors)
-        fail_msg("not valid FHIR: %s at %s", issues.items[0].message,
-                 issues.items[0].location);
-    sw_arena_destroy(a);
-    free(text);
-}
 
 static void templates_cover_the_visit_types(void **state)
 {
@@ -113,7 +99,7 @@ static void the_note_is_a_valid_composition(void **state)
                       .template_id = "acute",
                       .sections = { XSS, "", "Viral URI", "Fluids\nRest" } };
     json_t *c = note_composition(&in);
-    valid(c);
+    ct_valid_json(c);
     assert_string_equal(json_string_value(json_object_get(c, "status")), "preliminary");
     assert_int_equal(json_array_size(json_object_get(c, "section")), 3);  /* empty left out */
     assert_string_equal(note_template_of(c), "acute");
@@ -128,14 +114,14 @@ static void the_note_is_a_valid_composition(void **state)
     assert_false(note_is_addendum(c));
 
     assert_int_equal(note_sign(c, me, "2026-11-25T10:00:00Z"), SW_OK);
-    valid(c);
+    ct_valid_json(c);
     assert_string_equal(json_string_value(json_object_get(c, "status")), "final");
     json_t *att = json_array_get(json_object_get(c, "attester"), 0);
     assert_string_equal(json_string_value(json_object_get(att, "mode")), "legal");
     json_decref(c);
 
     json_t *add = note_addendum("n1", "p1", "e1", me, "2026-11-26T08:00:00Z", XSS);
-    valid(add);
+    ct_valid_json(add);
     assert_true(note_is_addendum(add));
     char *text = note_addendum_text(add);
     assert_string_equal(text, XSS);
@@ -200,7 +186,7 @@ static void visit_resources_are_valid(void **state)
                               .type_text = "Sick visit", .reason = "Cough",
                               .clinician = me, .start = "2026-11-25T09:00:00Z" };
     json_t *e = visit_encounter(&in);
-    valid(e);
+    ct_valid_json(e);
     assert_string_equal(json_string_value(json_object_get(e, "status")), "arrived");
     assert_string_equal(json_string_value(json_object_get(json_object_get(e, "class"),
                                                           "code")), "AMB");
@@ -212,12 +198,12 @@ static void visit_resources_are_valid(void **state)
         "\"procedures\":[{\"code\":\"99213\",\"modifiers\":[\"25\",\"gt\"],\"units\":2,"
         "\"diagnoses\":[2,1]}]}", &c, &err), SW_OK);
     json_t *cond = visit_condition(c.diagnoses[0], "p1", "e1", me, "2026-11-25T09:30:00Z");
-    valid(cond);
+    ct_valid_json(cond);
     json_decref(cond);
     const char *reasons[] = { "Condition/c2", "Condition/c1" };
     json_t *p = visit_procedure(&c.procedures[0], 1, "p1", "e1", me,
                                 "2026-11-25T09:30:00Z", reasons, 2);
-    valid(p);
+    ct_valid_json(p);
     visit_stored_procedure sp;
     assert_true(visit_procedure_read(p, &sp));
     assert_string_equal(sp.code, "99213");
@@ -235,7 +221,7 @@ static void visit_resources_are_valid(void **state)
                            .entered = "2026-11-25T10:00:00Z", .performer = me,
                            .enterer = me, .reasons = why, .nreasons = 2 };
     json_t *ch = visit_charge_item(&ci);
-    valid(ch);
+    ct_valid_json(ch);
     assert_string_equal(json_string_value(json_object_get(ch, "status")), "billable");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(ch, "quantity"),
                                                         "value")), 2);

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/problems.h"
 #include "fhir/fhirdate.h"
 #include "fhir/validate.h"
@@ -106,14 +107,8 @@ static sw_json *written(sw_arena *a, const problem_input *in)
     sw_buf b = SW_BUF_INIT(16384);
     assert_int_equal(problem_resource(in, "p1", "2026-11-25T09:30:00Z",
                                       RECORDER, &b), SW_OK);
-    sw_json *r;
-    assert_int_equal(sw_json_parse(a, sw_buf_str(&b), b.len, &r, NULL), SW_OK);
+    sw_json *r = ct_valid(a, &b);
     sw_buf_free(&b);
-    fhir_issues issues = { 0 };
-    assert_int_equal(fhir_validate(a, r, 0, &issues), SW_OK);
-    if (issues.errors)
-        fail_msg("not valid FHIR: %s at %s", issues.items[0].message,
-                 issues.items[0].location);
     return r;
 }
 
@@ -196,17 +191,13 @@ static void which_conditions_are_listed(void **state)
           "\"code\":{\"text\":\"Migraine\"}}", true, true, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sw_json *r;
-        assert_int_equal(sw_json_parse(a, cases[i].json, strlen(cases[i].json),
-                                       &r, NULL), SW_OK);
+        sw_json *r = ct_parse(a, cases[i].json);
         if (problem_on_list(r) != cases[i].listed
             || problem_is_active(r) != cases[i].active
             || problem_rank(r) != cases[i].rank)
             fail_msg("case %zu read wrongly", i);
     }
-    sw_json *r;
-    assert_int_equal(sw_json_parse(a, cases[0].json, strlen(cases[0].json), &r,
-                                   NULL), SW_OK);
+    sw_json *r = ct_parse(a, cases[0].json);
     assert_string_equal(problem_text(r), "Essential hypertension (disorder)");
     sw_arena_destroy(a);
 }

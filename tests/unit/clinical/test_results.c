@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/results.h"
 #include "fhir/validate.h"
 
@@ -130,16 +131,6 @@ static void values_are_checked(void **state)
     assert_false(results_status_ok(NULL));
 }
 
-static sw_json *valid(sw_arena *a, const sw_buf *b)
-{
-    sw_json *r;
-    assert_int_equal(sw_json_parse(a, sw_buf_str(b), b->len, &r, NULL), SW_OK);
-    fhir_issues issues = { 0 };
-    assert_int_equal(fhir_validate(a, r, 0, &issues), SW_OK);
-    if (issues.errors > 0)
-        fail_msg("%s: %s", sw_buf_str(b), issues.items[0].message);
-    return r;
-}
 
 static void resources_are_valid_r4(void **state)
 {
@@ -154,20 +145,20 @@ static void resources_are_valid_r4(void **state)
     result_value v = ranged(30);
     sw_buf b = SW_BUF_INIT(65536);
     assert_int_equal(results_observation_resource(&r, &v, &b), SW_OK);
-    sw_json *obs = valid(a, &b);
+    sw_json *obs = ct_valid(a, &b);
     assert_non_null(strstr(sw_buf_str(&b), RESULTS_INTERPRETATION "\",\"code\":\"LL\""));
     assert_non_null(strstr(sw_buf_str(&b), "\"referenceRange\":[{\"low\":{\"value\":70"));
     assert_non_null(sw_json_get(obs, "valueQuantity"));
     sw_buf_reset(&b);
     result_value t = { .code = "5767-9", .display = "Appearance", .text = "Clear" };
     assert_int_equal(results_observation_resource(&r, &t, &b), SW_OK);
-    obs = valid(a, &b);
+    obs = ct_valid(a, &b);
     assert_string_equal(sw_json_get_string(obs, "valueString"), "Clear");
     assert_null(sw_json_get(obs, "interpretation"));
     sw_buf_reset(&b);
     const char *refs[] = { "Observation/a", "Observation/b" };
     assert_int_equal(results_report_resource(&r, refs, 2, &b), SW_OK);
-    sw_json *rep = valid(a, &b);
+    sw_json *rep = ct_valid(a, &b);
     assert_string_equal(sw_json_get_string(rep, "conclusion"), "Low <b>glucose</b>");
     assert_non_null(strstr(sw_buf_str(&b), "\"code\":\"LAB\""));
     assert_non_null(strstr(sw_buf_str(&b), "\"ServiceRequest/o1\""));
@@ -180,7 +171,7 @@ static void resources_are_valid_r4(void **state)
     sw_err err;
     assert_int_equal(results_order_check(&o, &err), SW_OK);
     assert_int_equal(results_order_resource(&o, &b), SW_OK);
-    sw_json *sr = valid(a, &b);
+    sw_json *sr = ct_valid(a, &b);
     assert_string_equal(sw_json_get_string(sr, "intent"), "order");
     assert_non_null(strstr(sw_buf_str(&b), "\"code\":\"" RESULTS_CAT_IMG_CODE "\""));
     order_new bad = o;

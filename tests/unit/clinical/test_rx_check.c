@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clinical_test.h"
 #include "clinical/rx_check.h"
 
 #define RX "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -23,10 +24,7 @@ static sw_arena *arena;
 
 static rx_record rec(const char *type, const char *id, const char *json)
 {
-    sw_json *r;
-    if (sw_json_parse(arena, json, strlen(json), &r, NULL) != SW_OK)
-        fail_msg("bad test JSON: %s", json);
-    return (rx_record){ type, id, r };
+    return (rx_record){ type, id, ct_parse(arena, json) };
 }
 
 static rx_record allergy_coded(const char *id, const char *code, const char *display,
