@@ -142,7 +142,8 @@ static int get_immunizations(sw_request *req, sw_response *res)
                           &birth_date);
     if (rc != SW_OK)
         return rc;
-    qsort(r->items, r->n, sizeof r->items[0], newest_first);
+    if (r->n > 1)
+        qsort(r->items, r->n, sizeof r->items[0], newest_first);
     json_t *list = json_array();
     for (size_t i = 0; list && i < r->n; i++)
         if (json_array_append_new(list, immunization_json(&r->items[i])) != 0) {

@@ -262,7 +262,8 @@ static int get_orders(sw_request *req, sw_response *res)
     }
     for (size_t i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(orders, i));
-    qsort(items, n, sizeof *items, newest_first);
+    if (items && n > 1)
+        qsort(items, n, sizeof *items, newest_first);
     json_array_clear(orders);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(orders, items[i]);

@@ -113,7 +113,8 @@ static int get_problems(sw_request *req, sw_response *res)
     for (size_t i = 0; i < l->n; i++)
         if (problem_on_list(l->items[i].r))
             l->items[kept++] = l->items[i];
-    qsort(l->items, kept, sizeof l->items[0], by_rank);
+    if (kept > 1)
+        qsort(l->items, kept, sizeof l->items[0], by_rank);
     json_t *list = json_array();
     for (size_t i = 0; list && i < kept; i++)
         if (json_array_append_new(list, problem_json(&l->items[i])) != 0) {
@@ -199,6 +200,8 @@ static int post_problem(sw_request *req, sw_response *res)
     problem_input in = { 0 };
     sw_err err;
     rc = read_input(doc, &in, res);
+    if (rc == SW_OK)
+        problem_fill_from_table(&in);
     if (rc == SW_OK && problem_check(&in, sw_now_wall_ms(), &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
     patient_read list_read = { 0 }, *l = &list_read;
