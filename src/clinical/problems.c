@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clinical/codes.h"
 #include "clinical/fhir_read.h"
 #include "fhir/fhirdate.h"
 #include "fhir/primitive.h"
@@ -105,6 +106,19 @@ bool problem_past_date(const char *s, int64_t now_ms, int64_t *low_ms)
     if (low_ms)
         *low_ms = low;
     return true;
+}
+
+void problem_fill_from_table(problem_input *in)
+{
+    if (in->code == NULL || in->system == NULL
+        || strcmp(in->system, PROBLEM_ICD10CM) != 0)
+        return;
+    const code_entry *e = codes_find(CODES_DIAGNOSES, in->code);
+    if (e == NULL)
+        return;
+    in->code = e->code;
+    if (in->display == NULL)
+        in->display = e->display;
 }
 
 int problem_check(const problem_input *in, int64_t now_ms, sw_err *err)

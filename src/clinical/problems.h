@@ -66,6 +66,10 @@ bool problem_past_date(const char *s, int64_t now_ms, int64_t *low_ms);
  * characters on one line, note 1-2000 characters, onset a past date.
  * SW_EINVAL with a sentence naming the member. */
 int problem_check(const problem_input *in, int64_t now_ms, sw_err *err);
+/* An ICD-10-CM code the shipped table knows (src/clinical/codes.h) gets
+ * the table's spelling of the code and, when the client sent none, its
+ * display; other codes are left as they are. Run before problem_check. */
+void problem_fill_from_table(problem_input *in);
 
 /* Writes the new Condition (JSON text) for Patient/patient_id, recorded at
  * `recorded` (ISO instant) by `recorder` (a Reference as JSON text). */

@@ -53,6 +53,8 @@ static void the_list_add_resolve_and_history(void **state)
     assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"59621000\",\"system\":\"snomed\","
                                   "\"display\":\"Essential hypertension (disorder)\"}",
                                   NULL), 201);
+    /* A code of the shipped table needs no display. */
+    assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"j45.909\"}", NULL), 201);
 
     /* The same problem twice, by code or by text in another case. */
     assert_int_equal(sw_test_post(e, e->auth, path, "{\"code\":\"E11.9\",\"display\":\"Diabetes\"}",
@@ -64,7 +66,9 @@ static void the_list_add_resolve_and_history(void **state)
                                   NULL), 409);
 
     char *list = sw_test_get_text(e, e->auth, path);
-    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 3);
+    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 4);
+    assert_non_null(strstr(list, "\"code\":\"J45.909\""));
+    assert_non_null(strstr(list, "\"display\":\"Unspecified asthma, uncomplicated\""));
     assert_non_null(strstr(list, "\"display\":\"" XSS_TEXT "\""));
     assert_non_null(strstr(list, "\"note\":\"" XSS_NOTE "\""));
     assert_non_null(strstr(list, "\"system\":\"snomed\""));
@@ -80,7 +84,7 @@ static void the_list_add_resolve_and_history(void **state)
     assert_non_null(strstr(r.body, "not active"));
     sw_http_result_free(&r);
     list = sw_test_get_text(e, e->auth, path);
-    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 2);
+    assert_int_equal(sw_test_count(list, "\"status\":\"active\""), 3);
     const char *resolved = strstr(list, "\"status\":\"resolved\"");
     assert_non_null(resolved);
     assert_true(strstr(list, "\"status\":\"active\"") < resolved);
@@ -126,7 +130,7 @@ static void bad_input_writes_nothing(void **state)
         { "{\"text\":\"\"}", "text" },
         { "{\"text\":\"two\\nlines\"}", "text" },
         { "{\"text\":7}", "text" },
-        { "{\"code\":\"E11.9\"}", "display" },
+        { "{\"code\":\"A00.0\"}", "display" },      /* not in the shipped table */
         { "{\"code\":\"E119X\",\"display\":\"Diabetes\"}", "code" },
         { "{\"code\":\"59621001\",\"system\":\"snomed\",\"display\":\"Hypertension\"}", "code" },
         { "{\"code\":\"E11.9\",\"system\":\"loinc\",\"display\":\"Diabetes\"}", "system" },

@@ -94,6 +94,22 @@ static void each_member_is_checked(void **state)
     long_text[sizeof long_text - 1] = '\0';
     problem_input too_long = { .display = long_text };
     assert_int_equal(problem_check(&too_long, NOW, &err), SW_EINVAL);
+    /* A code of the shipped ICD-10-CM table brings its own display and
+     * spelling; the client's display wins; other codes are left alone. */
+    problem_input filled = { .system = PROBLEM_ICD10CM, .code = "e11.9" };
+    problem_fill_from_table(&filled);
+    assert_string_equal(filled.code, "E11.9");
+    assert_string_equal(filled.display, "Type 2 diabetes mellitus without complications");
+    assert_int_equal(problem_check(&filled, NOW, &err), SW_OK);
+    problem_input own = { .system = PROBLEM_ICD10CM, .code = "E11.9", .display = "DM2" };
+    problem_fill_from_table(&own);
+    assert_string_equal(own.display, "DM2");
+    problem_input unknown = { .system = PROBLEM_ICD10CM, .code = "A00.0" };
+    problem_fill_from_table(&unknown);
+    assert_null(unknown.display);
+    problem_input snomed = { .system = PROBLEM_SNOMED, .code = "44054006" };
+    problem_fill_from_table(&snomed);
+    assert_null(snomed.display);
     problem_input ok = { .system = PROBLEM_ICD10CM, .code = "E11.9",
                          .display = "Type 2 diabetes <b>", .onset = "2019-04-02",
                          .note = "line one\nline two" };
