@@ -13,10 +13,14 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "clinical/allergies.h"
+#include "clinical/inbox.h"
+#include "clinical/orders_catalog.h"
+#include "clinical/results.h"
 #include "clinical/vitals.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -44,8 +48,12 @@ static const struct patient {
     { "demo-sofia", "Nguyen", "Sofia", "female", "1994-11-20", "D1003", "5550103" },
 };
 
-/* Runs one transaction Bundle (JSON text) as the operator "demo". */
-static int run_text(sw_store *s, const char *text, size_t len, sw_err *err)
+/* Runs one transaction Bundle (JSON text) as the operator "demo", with a
+ * hook for rows of the demo's own in the same transaction (may be NULL). */
+static int run_after(sw_store *s, const char *text, size_t len,
+                     int (*after)(store_tx *, void *, const fhir_bundle_written *,
+                                  size_t),
+                     void *after_arg, sw_err *err)
 {
     sw_arena *a = sw_arena_create(64u << 20);
     if (a == NULL)
@@ -54,7 +62,8 @@ static int run_text(sw_store *s, const char *text, size_t len, sw_err *err)
     audit_cli_who(&who, DEMO_PRACTICE_ID);
     who.username = "demo";
     fhir_bundle_opts opts = { .practice_id = DEMO_PRACTICE_ID, .who = &who,
-                              .base = "urn:stagewise:demo", .minimal = true };
+                              .base = "urn:stagewise:demo", .minimal = true,
+                              .after = after, .after_arg = after_arg };
     fhir_issues *issues = sw_arena_calloc(a, 1, sizeof *issues);
     sw_json *bundle;
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
@@ -73,6 +82,11 @@ static int run_text(sw_store *s, const char *text, size_t len, sw_err *err)
     sw_buf_free(&out);
     sw_arena_destroy(a);
     return rc;
+}
+
+static int run_text(sw_store *s, const char *text, size_t len, sw_err *err)
+{
+    return run_after(s, text, len, NULL, NULL, err);
 }
 
 static int run_json(sw_store *s, json_t *bundle, sw_err *err)
@@ -207,6 +221,101 @@ static int allergy(sw_store *s, const allergy_input *in, const char *patient,
     return rc;
 }
 
+/* ---- A result waiting for review ------------------------------------------ */
+
+#define A1C_ORDER  "demo-james-a1c"
+#define A1C_VALUE  "demo-james-a1c-1"
+#define A1C_REPORT "demo-james-a1c-report"
+
+/* The result's inbox item for Dr. Rivera, who ordered it. */
+static int a1c_inbox(store_tx *tx, void *arg, const fhir_bundle_written *w,
+                     size_t n)
+{
+    (void)arg, (void)w, (void)n;
+    int64_t user_id = 0;
+    int rc = store_query_int64(tx, &user_id, "SELECT user_id FROM app_user "
+                               "WHERE practice_id = ? AND username = ?", "it",
+                               (int64_t)DEMO_PRACTICE_ID, clinicians[0].username);
+    inbox_new item = {
+        .practice_id = DEMO_PRACTICE_ID, .user_id = user_id,
+        .kind = INBOX_RESULT, .res_type = "DiagnosticReport",
+        .res_id = A1C_REPORT, .patient_id = "demo-james", .flag = "abnormal",
+        .at_ms = sw_now_wall_ms(),
+    };
+    return rc == SW_OK ? inbox_add(tx, &item, NULL) : rc;
+}
+
+/* Adds the resource built as JSON text under a fixed id, as a PUT. */
+static void put_built(json_t *bundle, const sw_buf *text, const char *id)
+{
+    json_t *r = json_loads(sw_buf_str(text), 0, NULL);
+    if (r != NULL) {
+        json_object_set_new(r, "id", json_string(id));
+        put(bundle, r);
+    }
+}
+
+/* James's HbA1c, ordered by Dr. Rivera three days ago and back above the
+ * reference interval, waiting in her inbox: built by the same code as a
+ * result that arrives through POST /api/results. */
+static int a1c_result(sw_store *s, int64_t now_ms, sw_err *err)
+{
+    const order_item *item = orders_catalog_find("4548-4");
+    if (item == NULL)
+        return SW_OK;
+    char authored[SW_TIME_ISO_MAX], issued[SW_TIME_ISO_MAX];
+    sw_time_iso(now_ms - 3 * 86400000LL, authored);
+    sw_time_iso(now_ms - 2 * 3600000LL, issued);
+    json_t *requester = clinician_ref(&clinicians[0]);
+    char *requester_json = json_dumps(requester, JSON_COMPACT);
+    json_decref(requester);
+    order_new o = {
+        .item = item, .patient_id = "demo-james", .priority = "routine",
+        .reason = "Type 2 diabetes follow-up", .authored = authored,
+        .requester_json = requester_json,
+    };
+    char code_json[256];
+    snprintf(code_json, sizeof code_json, "{\"coding\":[{\"system\":"
+             "\"http://loinc.org\",\"code\":\"%s\",\"display\":\"%s\"}],"
+             "\"text\":\"%s\"}", item->code, item->display, item->display);
+    result_report rr = {
+        .status = "final", .patient_id = "demo-james", .order_id = A1C_ORDER,
+        .code_json = code_json, .issued = issued,
+    };
+    result_value v = {
+        .code = item->code, .display = item->display, .is_number = true,
+        .number = 8.1,
+    };
+    results_apply_defaults(&v);
+    const char *value_ref = "Observation/" A1C_VALUE;
+    sw_buf order = SW_BUF_INIT(16 * 1024), obs = SW_BUF_INIT(16 * 1024);
+    sw_buf report = SW_BUF_INIT(16 * 1024);
+    int rc = requester_json == NULL
+             || results_order_resource(&o, &order) != SW_OK
+             || results_observation_resource(&rr, &v, &obs) != SW_OK
+             || results_report_resource(&rr, &value_ref, 1, &report) != SW_OK
+           ? sw_err_set(err, SW_ENOMEM, "out of memory") : SW_OK;
+    if (rc == SW_OK) {
+        json_t *b = transaction();
+        put_built(b, &order, A1C_ORDER);
+        json_t *entries = json_object_get(b, "entry");
+        json_t *sr = json_object_get(json_array_get(entries, 0), "resource");
+        json_object_set_new(sr, "status", json_string("completed"));
+        put_built(b, &obs, A1C_VALUE);
+        put_built(b, &report, A1C_REPORT);
+        char *text = json_dumps(b, JSON_COMPACT);
+        json_decref(b);
+        rc = text ? run_after(s, text, strlen(text), a1c_inbox, NULL, err)
+                  : sw_err_set(err, SW_ENOMEM, "out of memory");
+        free(text);
+    }
+    free(requester_json);
+    sw_buf_free(&order);
+    sw_buf_free(&obs);
+    sw_buf_free(&report);
+    return rc;
+}
+
 static int seeded(store_tx *tx, void *arg)
 {
     return fhir_row_exists(tx, DEMO_PRACTICE_ID, "Patient", patients[0].id, arg);
@@ -274,6 +383,8 @@ int demo_seed_clinic(sw_store *s, sw_err *err)
         rc = vitals_history(s, "demo-james", 98.0, -1.2, 146, now, err);
     if (rc == SW_OK)
         rc = vitals_history(s, "demo-maria", 70.5, 0.3, 138, now, err);
+    if (rc == SW_OK)
+        rc = a1c_result(s, now, err);
     return rc;
 }
 

@@ -229,6 +229,17 @@ static void demo_init_prints_logins(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "Penicillin G"));
     sw_http_result_free(&r);
+    /* James's HbA1c waits in Dr. Rivera's inbox, flagged. */
+    assert_int_equal(sw_http(&srv, "GET", "/api/inbox", headers, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"report\":\"demo-james-a1c-report\""));
+    assert_non_null(strstr(r.body, "\"flag\":\"abnormal\""));
+    sw_http_result_free(&r);
+    assert_int_equal(sw_http(&srv, "GET", "/api/results/demo-james-a1c-report",
+                             headers, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"flag\":\"H\""));
+    sw_http_result_free(&r);
     assert_int_equal(sw_test_server_stop(&srv, SIGINT, 15), 0);
 
     /* Served again the same day, nothing more is booked. */
