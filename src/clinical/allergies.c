@@ -109,6 +109,10 @@ int allergy_resource(const allergy_input *in, const char *patient_id,
     sw_jw_object_end(&w);
     sw_jw_key(&w, "recordedDate");
     sw_jw_string(&w, recorded);
+    if (in->recorder) {
+        sw_jw_key(&w, "recorder");
+        sw_jw_raw(&w, in->recorder, strlen(in->recorder));
+    }
     if (in->reaction) {
         sw_jw_key(&w, "reaction");
         sw_jw_array_begin(&w);
@@ -171,16 +175,131 @@ bool allergy_same_substance(const sw_json *r, const allergy_input *in)
     return strcasecmp(allergy_substance_text(r), in->display) == 0;
 }
 
-int allergy_make_inactive(sw_arena *a, sw_json *r)
+/* A CodeableConcept with one coding system|code, or NULL. */
+static sw_json *status_concept(sw_arena *a, const char *system, const char *code)
 {
     sw_json *coding = sw_json_new_object(a);
     sw_json *codings = sw_json_new_array(a);
     sw_json *cc = sw_json_new_object(a);
     if (!coding || !codings || !cc
-        || sw_json_set(a, coding, "system", sw_json_new_cstring(a, CLINICAL_STATUS)) != SW_OK
-        || sw_json_set(a, coding, "code", sw_json_new_cstring(a, "inactive")) != SW_OK
+        || sw_json_set(a, coding, "system", sw_json_new_cstring(a, system)) != SW_OK
+        || sw_json_set(a, coding, "code", sw_json_new_cstring(a, code)) != SW_OK
         || sw_json_append(a, codings, coding) != SW_OK
         || sw_json_set(a, cc, "coding", codings) != SW_OK)
+        return NULL;
+    return cc;
+}
+
+int allergy_make_inactive(sw_arena *a, sw_json *r)
+{
+    sw_json *cc = status_concept(a, CLINICAL_STATUS, "inactive");
+    return cc ? sw_json_set(a, r, "clinicalStatus", cc) : SW_ENOMEM;
+}
+
+/* ---- Status changes ------------------------------------------------------ */
+
+static const char *const changes[] = {
+    "inactive", "resolved", "refuted", "entered-in-error", NULL,
+};
+
+const char *allergy_verification(const sw_json *r)
+{
+    return clinical_first_code(r, "verificationStatus", NULL);
+}
+
+const char *allergy_status(const sw_json *r)
+{
+    const char *verified = allergy_verification(r);
+    if (verified && (strcmp(verified, "refuted") == 0
+                     || strcmp(verified, "entered-in-error") == 0))
+        return verified;
+    const char *clinical = clinical_first_code(r, "clinicalStatus", NULL);
+    return clinical ? clinical : "active";
+}
+
+const char *allergy_reason(const sw_json *r)
+{
+    if (allergy_is_active(r))
+        return NULL;
+    const sw_json *notes = sw_json_get(r, "note");
+    if (notes == NULL || notes->kind != SW_JSON_ARRAY || notes->count == 0)
+        return NULL;
+    return sw_json_get_string(notes->items[notes->count - 1], "text");
+}
+
+bool allergy_change_known(const char *status)
+{
+    return status && one_of(status, changes);
+}
+
+int allergy_change_check(const char *status, const char *reason, sw_err *err)
+{
+    if (!allergy_change_known(status))
+        return sw_err_set(err, SW_EINVAL, "\"status\" must be inactive, "
+                          "resolved, refuted or entered-in-error");
+    if (!clinical_plain_text(reason, 500, true)
+        || !clinical_visible_text(reason, 4 * 500, true))
+        return sw_err_set(err, SW_EINVAL, "\"reason\" must be 1 to 500 "
+                          "characters (why it comes off the list)");
+    return SW_OK;
+}
+
+/* The reason as an Annotation appended to r.note. */
+static int add_note(sw_arena *a, sw_json *r, const char *reason,
+                    const char *at, const sw_json *author)
+{
+    sw_json *note = sw_json_new_object(a);
+    sw_json *who = author ? sw_json_clone(a, author) : NULL;
+    sw_json *notes = sw_json_get(r, "note");
+    if (note == NULL || (author && who == NULL))
         return SW_ENOMEM;
-    return sw_json_set(a, r, "clinicalStatus", cc);
+    if (notes == NULL || notes->kind != SW_JSON_ARRAY) {
+        if ((notes = sw_json_new_array(a)) == NULL
+            || sw_json_set(a, r, "note", notes) != SW_OK)
+            return SW_ENOMEM;
+    }
+    if ((who && sw_json_set(a, note, "authorReference", who) != SW_OK)
+        || sw_json_set(a, note, "time", sw_json_new_cstring(a, at)) != SW_OK
+        || sw_json_set(a, note, "text", sw_json_new_cstring(a, reason)) != SW_OK
+        || sw_json_append(a, notes, note) != SW_OK)
+        return SW_ENOMEM;
+    return SW_OK;
+}
+
+int allergy_change(sw_arena *a, sw_json *r, const char *status,
+                   const char *reason, const char *at, const sw_json *author,
+                   sw_err *err)
+{
+    if (!allergy_is_active(r))
+        return sw_err_set(err, SW_ECONFLICT, "the allergy to %s is not active "
+                          "(%s): only an active one can be taken off the list",
+                          allergy_substance_text(r), allergy_status(r));
+    if (!allergy_change_known(status))
+        return sw_err_set(err, SW_EINVAL, "\"status\" must be inactive, "
+                          "resolved, refuted or entered-in-error");
+    bool verification = strcmp(status, "refuted") == 0
+                        || strcmp(status, "entered-in-error") == 0;
+    int rc = SW_OK;
+    if (verification) {
+        sw_json *cc = status_concept(a, VERIFICATION, status);
+        rc = cc ? sw_json_set(a, r, "verificationStatus", cc) : SW_ENOMEM;
+    }
+    if (rc == SW_OK && strcmp(status, "entered-in-error") == 0) {
+        sw_json_remove(r, "clinicalStatus");          /* ait-2 */
+    } else if (rc == SW_OK) {
+        /* Placed where the writer of allergy_resource puts it, first
+         * after resourceType, when the entry had none. */
+        sw_json *cc = status_concept(a, CLINICAL_STATUS,
+                                     verification ? "inactive" : status);
+        if (cc == NULL)
+            rc = SW_ENOMEM;
+        else if (sw_json_get(r, "clinicalStatus"))
+            rc = sw_json_set(a, r, "clinicalStatus", cc);
+        else
+            rc = sw_json_set_at(a, r, sw_json_get(r, "resourceType") ? 1 : 0,
+                                "clinicalStatus", cc);
+    }
+    if (rc == SW_OK)
+        rc = add_note(a, r, reason, at, author);
+    return rc == SW_OK ? SW_OK : sw_err_set(err, rc, "out of memory");
 }

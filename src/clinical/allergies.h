@@ -29,6 +29,7 @@ typedef struct allergy_input {
     const char *criticality;    /* low, high, unable-to-assess, or NULL */
     const char *reaction;       /* free text manifestation, or NULL */
     const char *severity;       /* mild, moderate, severe, or NULL */
+    const char *recorder;       /* JSON text of a Reference, or NULL */
 } allergy_input;
 
 /* Checks the values (known category, criticality and severity codes; a
@@ -37,7 +38,7 @@ typedef struct allergy_input {
 int allergy_check(const allergy_input *in, sw_err *err);
 
 /* Writes the new AllergyIntolerance (JSON text) for Patient/patient_id,
- * recorded at `recorded` (ISO instant). */
+ * recorded at `recorded` (ISO instant), by in->recorder when given. */
 int allergy_resource(const allergy_input *in, const char *patient_id,
                      const char *recorded, sw_buf *out);
 
@@ -53,5 +54,40 @@ bool allergy_same_substance(const sw_json *r, const allergy_input *in);
 const char *allergy_substance_text(const sw_json *r);
 /* Sets clinicalStatus to inactive (an arena copy is changed in place). */
 int allergy_make_inactive(sw_arena *a, sw_json *r);
+
+/* ---- Status changes ------------------------------------------------------ */
+
+/* Where an entry stands on the list, in one word: "entered-in-error" or
+ * "refuted" (its verificationStatus), else its clinicalStatus code
+ * ("active", "inactive", "resolved"), "active" when it has none. */
+const char *allergy_status(const sw_json *r);
+/* Its verificationStatus code ("confirmed", …), or NULL. */
+const char *allergy_verification(const sw_json *r);
+/* The reason given when it was taken off the list (the text of its last
+ * note), or NULL when it is active or has none. */
+const char *allergy_reason(const sw_json *r);
+
+/* What an active entry can become, and its FHIR R4 form:
+ *   inactive, resolved   clinicalStatus inactive or resolved
+ *                        (allergyintolerance-clinical);
+ *   refuted              verificationStatus refuted, clinicalStatus
+ *                        inactive (ait-1 wants one; the patient is not at
+ *                        risk);
+ *   entered-in-error     verificationStatus entered-in-error and no
+ *                        clinicalStatus (ait-2).
+ * Whether status is one of the four. */
+bool allergy_change_known(const char *status);
+/* Checks a requested change: a known status, and a reason of 1 to 500
+ * characters with something visible (lines allowed). SW_EINVAL with a
+ * sentence naming "status" or "reason". */
+int allergy_change_check(const char *status, const char *reason, sw_err *err);
+/* Applies a checked change to a stored entry r (an arena copy, changed in
+ * place): the statuses above, and the reason appended to note as an
+ * Annotation with authorReference (author, a Reference, may be NULL) and
+ * time `at` (ISO instant). SW_ECONFLICT when r is not active (nothing is
+ * changed), SW_ENOMEM. */
+int allergy_change(sw_arena *a, sw_json *r, const char *status,
+                   const char *reason, const char *at, const sw_json *author,
+                   sw_err *err);
 
 #endif

@@ -1,29 +1,127 @@
-/* api_allergies.c - POST /api/patients/{id}/allergies: recording an allergy
- * or "no known allergies" (docs/workflows.md), with the list kept
- * consistent by the rules of src/clinical/allergies.h.
+/* api_allergies.c - the allergy list (docs/workflows.md, "The allergy
+ * list"): listing it with its history, recording an allergy or "no known
+ * allergies", and taking an entry off the list, by the rules of
+ * src/clinical/allergies.h.
  *
- *   {"substance": {"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
- *                  "code": "7980", "display": "Penicillin G"},
- *    "category": "medication", "criticality": "high",
- *    "reaction": "Hives", "severity": "moderate"}
- *   {"substance": {"text": "Peanuts"}, "category": "food"}
- *   {"no_known_allergies": true}
+ *   GET  /api/patients/{id}/allergies                    clinical:read
+ *   POST /api/patients/{id}/allergies                    clinical:write
+ *        {"substance": {"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+ *                       "code": "7980", "display": "Penicillin G"},
+ *         "category": "medication", "criticality": "high",
+ *         "reaction": "Hives", "severity": "moderate"}
+ *        {"substance": {"text": "Peanuts"}, "category": "food"}
+ *        {"no_known_allergies": true}
+ *   POST /api/patients/{id}/allergies/{aid}/status       clinical:write
+ *        {"status": "entered-in-error", "reason": "…", "version": 1}
  *
- * The current list is read, the decision made, and the writes sent as one
- * FHIR transaction whose updates carry If-Match: if the list changed in
- * between, nothing is written and the client is asked to try again. */
+ * Writes read the current list, decide, and send one FHIR transaction
+ * whose updates carry If-Match on the versions read: if the list changed
+ * in between, nothing is written and the client is asked to look again.
+ * The transaction path checks restricted records and writes the audit
+ * entries (allergies.create, allergies.update); the listing records
+ * allergies.read. A chart holds a handful of allergies, read far more
+ * often than changed. */
 #include "patient_records.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clinical/allergies.h"
+#include "clinical/fhir_read.h"
 #include "core/clock.h"
 #include "fhir/resources.h"
 
 #define ALLERGY_BODY_MAX 4096
-#define ALLERGY_LIST_MAX 200
+#define ALLERGY_LIST_MAX 2000
+
+static const char *const allergy_types[] = { "AllergyIntolerance", NULL };
+
+/* ---- The list ------------------------------------------------------------ */
+
+/* {"system", "code", "display"} of a coded substance, else {"text"}. */
+static json_t *substance_json(const sw_json *r)
+{
+    const sw_json *cc = sw_json_get(r, "code");
+    const char *system = NULL;
+    const char *code = clinical_first_code(r, "code", &system);
+    const char *text = clinical_concept_text(cc);
+    if (code == NULL)
+        return json_pack("{s:s?}", "text", text);
+    const sw_json *codings = sw_json_get(cc, "coding");
+    const char *display = sw_json_get_string(codings->items[0], "display");
+    return json_pack("{s:s?, s:s, s:s?}", "system", system, "code", code,
+                     "display", display ? display : text);
+}
+
+static json_t *allergy_json(const patient_record *it)
+{
+    const sw_json *r = it->r;
+    const sw_json *cats = sw_json_get(r, "category");
+    const char *category = cats && cats->kind == SW_JSON_ARRAY && cats->count
+                         && cats->items[0]->kind == SW_JSON_STRING
+                         ? cats->items[0]->text.p : NULL;
+    const sw_json *reactions = sw_json_get(r, "reaction");
+    const sw_json *reaction = reactions && reactions->kind == SW_JSON_ARRAY
+                              && reactions->count ? reactions->items[0] : NULL;
+    const sw_json *shown = sw_json_get(reaction, "manifestation");
+    const char *manifestation = shown && shown->kind == SW_JSON_ARRAY
+                                && shown->count
+                              ? clinical_concept_text(shown->items[0]) : NULL;
+    json_t *item = json_pack(
+        "{s:s, s:I, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:s?, s:o, s:b}",
+        "id", it->id, "version", (json_int_t)it->version,
+        "substance", substance_json(r),
+        "category", category,
+        "criticality", sw_json_get_string(r, "criticality"),
+        "reaction", manifestation,
+        "severity", sw_json_get_string(reaction, "severity"),
+        "status", allergy_status(r),
+        "verification", allergy_verification(r),
+        "recorded", sw_json_get_string(r, "recordedDate"),
+        "recorder", server_person_sw(sw_json_get(r, "recorder")),
+        "no_known_allergies", allergy_is_none(r));
+    const char *reason = allergy_reason(r);
+    if (item && reason
+        && json_object_set_new(item, "reason", json_string(reason)) != 0) {
+        json_decref(item);
+        item = NULL;
+    }
+    return item;
+}
+
+static int get_allergies(sw_request *req, sw_response *res)
+{
+    patient_read l = { .patient = http_route_value(req, "id"),
+                       .types = allergy_types, .param = "patient",
+                       .max = ALLERGY_LIST_MAX, .newest_first = true,
+                       .parse = true, .restricted = true,
+                       .feature = "allergies.read",
+                       .audit_type = "AllergyIntolerance",
+                       .audit_detail = "allergy list" };
+    int rc = patient_records_read(req, res, &l);
+    if (rc != SW_OK)
+        return rc;
+    /* Newest change first in each part, as read. */
+    json_t *current = json_array(), *history = json_array();
+    bool ok = current && history;
+    for (size_t i = 0; ok && i < l.n; i++) {
+        json_t *item = allergy_json(&l.items[i]);
+        ok = item && json_array_append_new(allergy_is_active(l.items[i].r)
+                                           ? current : history, item) == 0;
+    }
+    if (!ok) {
+        json_decref(current);
+        json_decref(history);
+        return http_fail(res, SW_ENOMEM, NULL);
+    }
+    return server_reply_json(res, 200, json_pack("{s:s, s:o, s:o}", "patient",
+                                                 l.patient, "allergies",
+                                                 current, "history", history));
+}
+
+/* ---- Recording ----------------------------------------------------------- */
 
 static const char *const members[] = {
     "substance", "category", "criticality", "reaction", "severity",
@@ -82,9 +180,9 @@ static int post_allergy(sw_request *req, sw_response *res)
         rc = http_fail(res, err.code, "%s", err.msg);
     /* The current list, read as the FHIR write will see it: the write
      * itself checks restricted records. */
-    static const char *const types[] = { "AllergyIntolerance", NULL };
-    patient_read l = { .patient = patient, .types = types,
-                       .max = ALLERGY_LIST_MAX, .parse = true };
+    patient_read l = { .patient = patient, .types = allergy_types,
+                       .param = "patient", .max = ALLERGY_LIST_MAX,
+                       .parse = true };
     if (rc == SW_OK)
         rc = patient_records_read(req, res, &l);
     /* The rules: what contradicts what is already active. */
@@ -108,6 +206,16 @@ static int post_allergy(sw_request *req, sw_response *res)
         return server_reply_json(res, 200, json_pack("{s:s, s:b}", "patient",
                                                      patient, "unchanged", 1));
     }
+
+    /* Who records it: the signed-in user. */
+    json_t *recorder = rc == SW_OK ? server_user_reference(req, res) : NULL;
+    if (rc == SW_OK && recorder == NULL)
+        rc = SW_EINTERNAL;   /* the error is in res */
+    char *recorder_text = recorder ? json_dumps(recorder, JSON_COMPACT) : NULL;
+    json_decref(recorder);
+    if (rc == SW_OK && recorder_text == NULL)
+        rc = http_fail(res, SW_ENOMEM, NULL);
+    in.recorder = recorder_text;
 
     server_bundle b;
     server_bundle_begin(&b);
@@ -160,6 +268,7 @@ static int post_allergy(sw_request *req, sw_response *res)
         rc = server_reply_json(res, 201, reply);
     }
     json_decref(retired);
+    free(recorder_text);
     server_bundle_free(&b);
     sw_buf_free(&resource);
     sw_buf_free(&out);
@@ -167,9 +276,115 @@ static int post_allergy(sw_request *req, sw_response *res)
     return rc;
 }
 
+/* ---- Taking an entry off the list ---------------------------------------- */
+
+static int post_status(sw_request *req, sw_response *res)
+{
+    static const char *const names[] = { "status", "reason", "version", NULL };
+    const char *patient = http_route_value(req, "id");
+    const char *aid = http_route_value(req, "aid");
+    json_t *doc;
+    int rc = server_json_body(req, res, ALLERGY_BODY_MAX, &doc);
+    if (rc != SW_OK)
+        return rc;
+    rc = server_json_only_members(doc, names, res);
+    const char *v[2] = { NULL, NULL };
+    if (rc == SW_OK)
+        rc = server_json_strings(doc, names, v, 2, res);
+    const char *status = v[0], *reason = v[1];
+    json_t *version = json_object_get(doc, "version");
+    sw_err err;
+    if (rc == SW_OK && allergy_change_check(status, reason, &err) != SW_OK)
+        rc = http_fail(res, err.code, "%s", err.msg);
+    if (rc == SW_OK && version && (!json_is_integer(version)
+                                   || json_integer_value(version) < 1))
+        rc = http_fail(res, SW_EINVAL, "\"version\" must be a positive "
+                       "integer (the version read)");
+    /* The patient's list, with the restricted-record check; the entry must
+     * be one of theirs. */
+    patient_read l = { .patient = patient, .types = allergy_types,
+                       .param = "patient", .max = ALLERGY_LIST_MAX,
+                       .parse = true, .restricted = true };
+    if (rc == SW_OK)
+        rc = patient_records_read(req, res, &l);
+    patient_record *it = NULL;
+    for (size_t i = 0; rc == SW_OK && aid && i < l.n && !it; i++)
+        if (strcmp(l.items[i].id, aid) == 0)
+            it = &l.items[i];
+    if (rc == SW_OK && it == NULL)
+        rc = http_fail(res, SW_ENOTFOUND, "Patient/%s has no allergy %s",
+                       patient, aid ? aid : "");
+    if (rc == SW_OK && version && json_integer_value(version) != it->version)
+        rc = server_fail_as(res, SW_ECONFLICT, "version_conflict", "this "
+                            "allergy changed since it was read; look at it "
+                            "again and retry");
+    /* The reason's author: the signed-in user. */
+    json_t *author = rc == SW_OK ? server_user_reference(req, res) : NULL;
+    if (rc == SW_OK && author == NULL)
+        rc = SW_EINTERNAL;   /* the error is in res */
+    char *author_text = author ? json_dumps(author, JSON_COMPACT) : NULL;
+    json_decref(author);
+    sw_json *who = NULL;
+    if (rc == SW_OK && (author_text == NULL
+                        || sw_json_parse(req->arena, author_text,
+                                         strlen(author_text), &who, NULL) != SW_OK))
+        rc = http_fail(res, SW_ENOMEM, NULL);
+    char now[SW_TIME_ISO_MAX];
+    sw_time_iso(sw_now_wall_ms(), now);
+    if (rc == SW_OK
+        && allergy_change(req->arena, it->r, status, reason, now, who, &err) != SW_OK)
+        rc = http_fail(res, err.code, "%s", err.msg);
+    sw_buf resource = SW_BUF_INIT(64 * 1024);
+    sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
+    server_bundle b;
+    server_bundle_begin(&b);
+    if (rc == SW_OK) {
+        char url[128];
+        snprintf(url, sizeof url, "AllergyIntolerance/%s", it->id);
+        /* The server stamps versionId and lastUpdated; the rest of meta
+         * (profiles, tags) stays. */
+        sw_json *meta = sw_json_get(it->r, "meta");
+        if (meta && meta->kind == SW_JSON_OBJECT) {
+            sw_json_remove(meta, "versionId");
+            sw_json_remove(meta, "lastUpdated");
+            if (meta->count == 0)
+                sw_json_remove(it->r, "meta");
+        }
+        if (sw_json_write(&resource, it->r) != SW_OK)
+            b.rc = SW_ENOMEM;
+        server_bundle_add(&b, "PUT", url, sw_buf_str(&resource), resource.len,
+                          NULL, it->version);
+        if (server_bundle_end(&b) != SW_OK)
+            rc = http_fail(res, SW_ENOMEM, NULL);
+    }
+    if (rc == SW_OK) {
+        rc = server_fhir_transaction(req, res, &b.text, &out);
+        if (rc == SW_EPRECOND || rc == SW_ECONFLICT)
+            rc = server_conflict(res, "version_conflict", "this allergy "
+                                 "changed while it was being saved; look at "
+                                 "it again and retry");
+    }
+    if (rc == SW_OK)
+        rc = server_reply_json(res, 200, json_pack("{s:s, s:s, s:I}",
+                                                   "allergy", it->id,
+                                                   "status", status,
+                                                   "version",
+                                                   (json_int_t)it->version + 1));
+    free(author_text);
+    sw_buf_free(&resource);
+    server_bundle_free(&b);
+    sw_buf_free(&out);
+    json_decref(doc);
+    return rc;
+}
+
 static const http_route routes[] = {
+    { "GET",  "/api/patients/{id}/allergies", get_allergies, 0,
+      "clinical:read" },
     { "POST", "/api/patients/{id}/allergies", post_allergy, HTTP_ROUTE_BODY,
       "clinical:write" },
+    { "POST", "/api/patients/{id}/allergies/{aid}/status", post_status,
+      HTTP_ROUTE_BODY, "clinical:write" },
 };
 
 const http_route_table allergy_routes = {

@@ -6,8 +6,9 @@
 // vital signs for users allowed to chart; each section is its own FHIR
 // search, loaded side by side, and a section the user's role may not see
 // says so in its place (the server's sentence). The other tabs
-// (Medications, Problems, Immunizations, Orders, Visits) are offered by
-// module and permission (modules.js) and load when opened.
+// (Medications, Problems, Allergies, Immunizations, Orders, Visits) are
+// offered by module and permission (modules.js) and load when opened; a
+// change on the Allergies tab reloads the allergy banner.
 
 import { get, post } from "./api.js";
 import { h, show, field } from "./dom.js";
@@ -16,6 +17,7 @@ import { editDetails } from "./patient_edit.js";
 import { trendCard } from "./trend.js";
 import { medicationsTab } from "./medications.js";
 import { problemsTab, immunizationsTab } from "./problems.js";
+import { allergiesTab } from "./allergies.js";
 import { ordersPanel } from "./orders.js";
 import { visitsTab } from "./visits.js";
 
@@ -154,6 +156,7 @@ export async function chartScreen(main, app, id) {
     ["summary", "Summary", () => summary],
     app.offers("medications") ? ["medications", "Medications", () => medicationsTab(app, p.id)] : null,
     app.offers("problems") ? ["problems", "Problems", () => problemsTab(app, p.id)] : null,
+    app.offers("allergies") ? ["allergies", "Allergies", () => allergiesTab(app, p.id, () => loadBanner(banner, p.id))] : null,
     app.offers("immunizations") ? ["immunizations", "Immunizations", () => immunizationsTab(app, p.id)] : null,
     app.offers("orders") ? ["orders", "Orders", () => ordersPanel(app, p.id, null)] : null,
     app.offers("visits") ? ["visits", "Visits", () => visitsTab(app, p.id)] : null,

@@ -21,6 +21,8 @@ export const FEATURES = {
   writeMedications:   { module: "medications",   needs: ["medications:write"] },
   problems:           { module: "problems",      needs: ["clinical:read"] },
   writeProblems:      { module: "problems",      needs: ["clinical:write"] },
+  allergies:          { module: "allergies",     needs: ["clinical:read"] },
+  writeAllergies:     { module: "allergies",     needs: ["clinical:write"] },
   orders:             { module: "orders",        needs: ["orders:read"] },
   placeOrder:         { module: "orders",        needs: ["orders:order"] },
   results:            { module: "results",       needs: ["results:read"] },
