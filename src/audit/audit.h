@@ -116,8 +116,16 @@ const char *audit_feature(const char *res_type, const char *action);
  * a laboratory Observation is a result, not a vital sign. */
 const char *audit_feature_of(const char *res_type, const char *category,
                              const char *action);
+/* The module that governs res_type ("allergies"), by its category when
+ * that decides (a laboratory Observation is "results"), or NULL when no
+ * module governs it. category may be NULL. */
+const char *audit_module_of(const char *res_type, const char *category);
 /* The modules that govern some resource type, each once, in table order;
  * returns how many (at most cap). */
 size_t audit_modules(const char **out, size_t cap);
+/* The resource types module governs, each once, in table order (some
+ * only in a category: Observation for "results"); returns how many (at
+ * most cap). The strings are static. */
+size_t audit_module_types(const char *module, const char **out, size_t cap);
 
 #endif

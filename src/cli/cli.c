@@ -20,6 +20,8 @@ static const cli_command *const commands[] = {
     &cli_export,
     &cli_audit,
     &cli_user,
+    &cli_plan,
+    &cli_modules,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

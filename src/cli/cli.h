@@ -44,5 +44,7 @@ extern const cli_command cli_import;
 extern const cli_command cli_export;
 extern const cli_command cli_audit;
 extern const cli_command cli_user;
+extern const cli_command cli_plan;
+extern const cli_command cli_modules;
 
 #endif

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "rollout/catalog.h"
 
 #define SESSION_COOKIE "stagewise_session"
 
@@ -476,11 +477,11 @@ static int get_me(sw_request *req, sw_response *res)
     /* The modules live for this user, so the web app offers only those.
      * Until the rollout engine decides per user and stage, every module
      * is live for everyone. */
-    const char *ids[32];
-    size_t nmodules = audit_modules(ids, 32);
+    size_t nmodules;
+    const catalog_module *catalog = catalog_modules(&nmodules);
     json_t *modules = json_array();
     for (size_t i = 0; modules && i < nmodules; i++)
-        json_array_append_new(modules, json_string(ids[i]));
+        json_array_append_new(modules, json_string(catalog[i].id));
     if (doc == NULL || perms == NULL || modules == NULL
         || json_object_set_new(doc, "modules", modules) != 0
         || json_object_set_new(doc, "permissions", perms) != 0) {

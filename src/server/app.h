@@ -56,6 +56,8 @@ extern const http_route_table schedule_routes;  /* api_schedule.c */
 extern const http_route_table codes_routes;     /* api_codes.c */
 extern const http_route_table prescribing_routes; /* api_prescribe.c */
 extern const http_route_table medication_routes;  /* api_medications.c, api_reconcile.c */
+extern const http_route_table plan_routes;        /* api_plan.c */
+extern const http_route_table modules_routes;     /* api_modules.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);

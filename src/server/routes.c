@@ -30,6 +30,8 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &codes_routes;
     app->tables[n++] = &prescribing_routes;
     app->tables[n++] = &medication_routes;
+    app->tables[n++] = &plan_routes;
+    app->tables[n++] = &modules_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);
     app->tables[n++] = &app->web_table;

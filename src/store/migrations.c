@@ -340,6 +340,48 @@ static const store_migration migrations[] = {
             ");\n"
             "CREATE INDEX pharmacy_message_record ON pharmacy_message (practice_id, res_id);\n",
     },
+    {
+        /* The implementation plan's versions (docs/rollout.md): every change
+         * is a new row with who made it and why, the plan as its JSON text;
+         * the current plan is the highest version. No row: no plan. */
+        .name = "implementation plan versions",
+        .sql =
+            "CREATE TABLE plan_version (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  version     BIGINT NOT NULL,\n"
+            "  created_at  BIGINT NOT NULL,\n"
+            "  created_by  BIGINT NOT NULL,\n"
+            "  username    TEXT NOT NULL,\n"
+            "  comment     TEXT NOT NULL DEFAULT '',\n"
+            "  body        TEXT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, version)\n"
+            ");\n",
+    },
+    {
+        /* Rollout enforcement and go-live (docs/rollout.md): per-user module
+         * overrides (a locum who needs every module on day one; module '*'
+         * is all of them), and the readiness checklist items of a stage's
+         * gate ticked by a named person. */
+        .name = "rollout overrides and checklist ticks",
+        .sql =
+            "CREATE TABLE user_module_override (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  module      TEXT NOT NULL,\n"
+            "  reason      TEXT NOT NULL,\n"
+            "  set_by      BIGINT NOT NULL,\n"
+            "  set_at      BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, user_id, module)\n"
+            ");\n"
+            "CREATE TABLE plan_checklist_tick (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  stage_id    TEXT NOT NULL,\n"
+            "  item_id     TEXT NOT NULL,\n"
+            "  ticked_by   BIGINT NOT NULL,\n"
+            "  ticked_at   BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, stage_id, item_id)\n"
+            ");\n",
+    },
 };
 
 const store_migration *store_migrations(size_t *count)

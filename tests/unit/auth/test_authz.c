@@ -364,6 +364,7 @@ static void test_routes_open_to_every_user(void **state)
         "GET /api/inbox",          /* one's own inbox */
         "POST /api/inbox/{item}/done",
         "POST /api/messages",      /* a message to a colleague */
+        "GET /api/modules",        /* the module catalog: what is coming */
     };
     sw_app app = { 0 };
     size_t ntables = server_route_tables(&app);

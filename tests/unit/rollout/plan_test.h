@@ -1,0 +1,38 @@
+/* plan_test.h - what the plan tests share: plans written in JSON with
+ * single quotes (turned into double quotes here, so tables stay
+ * readable), parsed and checked valid. */
+#ifndef SW_TEST_PLAN_TEST_H
+#define SW_TEST_PLAN_TEST_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollout/plan.h"
+
+/* A copy of text with every ' turned into ". Caller frees. */
+static inline char *plan_test_quotes(const char *text)
+{
+    char *s = strdup(text);
+    for (char *p = s; p && *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    return s;
+}
+
+/* Parses text (single-quoted JSON); returns the code, the plan in *out
+ * and problems in *is. */
+static inline int plan_test_parse(const char *text, sw_plan **out,
+                                  plan_issues *is)
+{
+    char *s = plan_test_quotes(text);
+    int rc = plan_from_text(s, strlen(s), out, is);
+    free(s);
+    return rc;
+}
+
+/* A stage with everyone as cohort and no gates. */
+#define PT_STAGE(id, date, mods) \
+    "{'id':'" id "','name':'" id "','target_date':'" date "','modules':[" mods \
+    "],'cohort':{'kind':'everyone'}}"
+
+#endif
