@@ -66,8 +66,7 @@ void sw_time_http(int64_t wall_ms, char out[SW_TIME_HTTP_MAX])
              tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t sw_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -126,7 +125,7 @@ bool sw_time_parse_iso(const char *s, int64_t *wall_ms)
     }
     if (*p != '\0')
         return false;
-    int64_t days = days_from_civil(y, mo, d);
+    int64_t days = sw_days_from_civil(y, mo, d);
     *wall_ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + ms;
     return true;
 }

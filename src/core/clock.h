@@ -23,6 +23,9 @@ void sw_clock_set_fixed(int64_t wall_ms);
 /* "2026-11-25T01:23:45.678Z" plus NUL, with room to spare. */
 #define SW_TIME_ISO_MAX 64
 void sw_time_iso(int64_t wall_ms, char out[SW_TIME_ISO_MAX]);
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (negative before it). */
+int64_t sw_days_from_civil(int64_t y, int m, int d);
 
 /* "Wed, 25 Nov 2026 01:23:45 GMT" (RFC 9110 IMF-fixdate) plus NUL. */
 #define SW_TIME_HTTP_MAX 40

@@ -4,15 +4,7 @@
 
 #include <stddef.h>
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
+#include "core/clock.h"
 
 static bool num(const char *s, int n, int *out)
 {
@@ -42,22 +34,22 @@ bool fhir_date_range(const char *s, int64_t *low, int64_t *high)
         return false;
     const char *p = s + 4;
     if (*p == '\0') {
-        *low = days_from_civil(y, 1, 1) * MS_DAY;
-        *high = days_from_civil(y + 1, 1, 1) * MS_DAY - 1;
+        *low = sw_days_from_civil(y, 1, 1) * MS_DAY;
+        *high = sw_days_from_civil(y + 1, 1, 1) * MS_DAY - 1;
         return true;
     }
     if (*p != '-' || !num(p + 1, 2, &m) || m < 1 || m > 12)
         return false;
     p += 3;
     if (*p == '\0') {
-        *low = days_from_civil(y, m, 1) * MS_DAY;
+        *low = sw_days_from_civil(y, m, 1) * MS_DAY;
         *high = *low + days_in_month(y, m) * MS_DAY - 1;
         return true;
     }
     if (*p != '-' || !num(p + 1, 2, &d) || d < 1 || d > days_in_month(y, m))
         return false;
     p += 3;
-    int64_t day = days_from_civil(y, m, d) * MS_DAY;
+    int64_t day = sw_days_from_civil(y, m, d) * MS_DAY;
     if (*p == '\0') {
         *low = day;
         *high = day + MS_DAY - 1;

@@ -91,17 +91,6 @@ void plan_gate_words(const plan_gate *g, char *out, size_t cap)
 
 /* ---- Dates ---------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
@@ -136,7 +125,7 @@ bool plan_date_parse(const char *s, int64_t *day)
     int max = mdays[m - 1] + (m == 2 && leap);
     if (y < 1900 || d > max)
         return false;
-    *day = days_from_civil(y, m, d);
+    *day = sw_days_from_civil(y, m, d);
     return true;
 }
 

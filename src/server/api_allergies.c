@@ -235,16 +235,10 @@ static int post_allergy(sw_request *req, sw_response *res)
             sw_json *r = l.items[i].r;
             if (!allergy_is_active(r) || !allergy_is_none(r))
                 continue;
-            sw_buf one = SW_BUF_INIT(16 * 1024);
-            char url[128];
-            snprintf(url, sizeof url, "AllergyIntolerance/%s", l.items[i].id);
-            sw_json_remove(r, "meta");
-            if (allergy_make_inactive(req->arena, r) != SW_OK
-                || sw_json_write(&one, r) != SW_OK)
+            if (allergy_make_inactive(req->arena, r) != SW_OK)
                 rc = SW_ENOMEM;
-            server_bundle_add(&b, "PUT", url, sw_buf_str(&one), one.len, NULL,
-                              l.items[i].version);
-            sw_buf_free(&one);
+            server_bundle_put_stored(&b, "AllergyIntolerance", l.items[i].id,
+                                     r, l.items[i].version);
             json_array_append_new(retired, json_string(l.items[i].id));
         }
         if (server_bundle_end(&b) != SW_OK || rc != SW_OK)
@@ -334,26 +328,11 @@ static int post_status(sw_request *req, sw_response *res)
     if (rc == SW_OK
         && allergy_change(req->arena, it->r, status, reason, now, who, &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
-    sw_buf resource = SW_BUF_INIT(64 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     server_bundle b;
     server_bundle_begin(&b);
     if (rc == SW_OK) {
-        char url[128];
-        snprintf(url, sizeof url, "AllergyIntolerance/%s", it->id);
-        /* The server stamps versionId and lastUpdated; the rest of meta
-         * (profiles, tags) stays. */
-        sw_json *meta = sw_json_get(it->r, "meta");
-        if (meta && meta->kind == SW_JSON_OBJECT) {
-            sw_json_remove(meta, "versionId");
-            sw_json_remove(meta, "lastUpdated");
-            if (meta->count == 0)
-                sw_json_remove(it->r, "meta");
-        }
-        if (sw_json_write(&resource, it->r) != SW_OK)
-            b.rc = SW_ENOMEM;
-        server_bundle_add(&b, "PUT", url, sw_buf_str(&resource), resource.len,
-                          NULL, it->version);
+        server_bundle_put_stored(&b, "AllergyIntolerance", it->id, it->r, it->version);
         if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
@@ -371,7 +350,6 @@ static int post_status(sw_request *req, sw_response *res)
                                                    "version",
                                                    (json_int_t)it->version + 1));
     free(author_text);
-    sw_buf_free(&resource);
     server_bundle_free(&b);
     sw_buf_free(&out);
     json_decref(doc);

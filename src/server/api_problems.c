@@ -292,26 +292,11 @@ static int post_resolve(sw_request *req, sw_response *res)
     sw_err err;
     if (rc == SW_OK && problem_resolve(req->arena, it->r, abatement, &err) != SW_OK)
         rc = http_fail(res, err.code, "%s", err.msg);
-    sw_buf resource = SW_BUF_INIT(64 * 1024);
     sw_buf out = SW_BUF_INIT(SW_HTTP_MAX_RESPONSE_BYTES);
     server_bundle b;
     server_bundle_begin(&b);
-    char url[128];
     if (rc == SW_OK) {
-        snprintf(url, sizeof url, "Condition/%s", it->id);
-        /* The server stamps versionId and lastUpdated; the rest of meta
-         * (profiles, tags) stays. */
-        sw_json *meta = sw_json_get(it->r, "meta");
-        if (meta && meta->kind == SW_JSON_OBJECT) {
-            sw_json_remove(meta, "versionId");
-            sw_json_remove(meta, "lastUpdated");
-            if (meta->count == 0)
-                sw_json_remove(it->r, "meta");
-        }
-        if (sw_json_write(&resource, it->r) != SW_OK)
-            b.rc = SW_ENOMEM;
-        server_bundle_add(&b, "PUT", url, sw_buf_str(&resource), resource.len,
-                          NULL, it->version);
+        server_bundle_put_stored(&b, "Condition", it->id, it->r, it->version);
         if (server_bundle_end(&b) != SW_OK)
             rc = http_fail(res, SW_ENOMEM, NULL);
     }
@@ -328,7 +313,6 @@ static int post_resolve(sw_request *req, sw_response *res)
                                                    "abatement", abatement,
                                                    "version",
                                                    (json_int_t)it->version + 1));
-    sw_buf_free(&resource);
     server_bundle_free(&b);
     sw_buf_free(&out);
     json_decref(doc);

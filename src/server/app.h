@@ -178,6 +178,11 @@ void server_bundle_add(server_bundle *b, const char *method, const char *url,
 void server_bundle_add_json(server_bundle *b, const char *method,
                             const char *url, json_t *resource,
                             const char *full_url, int64_t if_match);
+/* A PUT of a stored resource r (parsed from its body and changed by the
+ * caller) back to type/id, with If-Match on the version it was read at;
+ * the server stamps a new versionId and lastUpdated. */
+void server_bundle_put_stored(server_bundle *b, const char *type,
+                              const char *id, sw_json *r, int64_t version);
 /* Closes the Bundle; its text is then b->text. SW_OK or the first error. */
 int server_bundle_end(server_bundle *b);
 void server_bundle_free(server_bundle *b);

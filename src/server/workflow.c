@@ -194,6 +194,31 @@ void server_bundle_add(server_bundle *b, const char *method, const char *url,
     sw_jw_object_end(w);
 }
 
+void server_bundle_put_stored(server_bundle *b, const char *type,
+                              const char *id, sw_json *r, int64_t version)
+{
+    char url[160];
+    snprintf(url, sizeof url, "%s/%s", type, id);
+    /* The server stamps versionId and lastUpdated; the rest of meta
+     * (profiles, tags) stays. */
+    sw_json *meta = sw_json_get(r, "meta");
+    if (meta && meta->kind == SW_JSON_OBJECT) {
+        sw_json_remove(meta, "versionId");
+        sw_json_remove(meta, "lastUpdated");
+        if (meta->count == 0)
+            sw_json_remove(r, "meta");
+    }
+    sw_buf text = SW_BUF_INIT(SERVER_BUNDLE_MAX);
+    if (sw_json_write(&text, r) != SW_OK) {
+        if (b->rc == SW_OK)
+            b->rc = SW_ENOMEM;
+    } else {
+        server_bundle_add(b, "PUT", url, sw_buf_str(&text), text.len, NULL,
+                          version);
+    }
+    sw_buf_free(&text);
+}
+
 void server_bundle_add_json(server_bundle *b, const char *method,
                             const char *url, json_t *resource,
                             const char *full_url, int64_t if_match)
