@@ -12,6 +12,12 @@
 
 typedef struct fhir_env {
     sw_store *store;
+    /* A further check of each entry of a batch or transaction Bundle,
+     * after the permission table's (rest_authz.c): the server's rollout
+     * filter refuses a write entry of a module not live for the sender.
+     * Same contract as fhir_bundle_opts.authorize; NULL: none. */
+    int (*entry_check)(sw_request *req, const char *type, bool write,
+                       char *why, size_t cap);
 } fhir_env;
 
 /* The /fhir route table for env (env must outlive the server). */

@@ -61,7 +61,8 @@ int fhir_authz_bundle_entry(void *arg, const char *type, bool write,
     authz_area area = authz_area_of_type(type);
     authz_action action = write ? authz_write_action_of_type(type) : AUTHZ_READ;
     if (s != NULL && authz_allows(s->roles, s->scope, area, action))
-        return SW_OK;
+        return fr->env->entry_check
+            ? fr->env->entry_check(fr->req, type, write, why, cap) : SW_OK;
     char base[SW_ERR_MSG_MAX];
     authz_refusal(s ? s->roles : "", area, action, base, sizeof base);
     snprintf(why, cap, "%s (%s)", base, type);

@@ -67,6 +67,16 @@ static const rollout_route map[] = {
     NONE("GET /api/plan/history"),
     NONE("GET /api/plan/versions/{n}"),
     NONE("GET /api/plan/diff"),
+    /* Going live, rollback, gates and overrides (api_golive.c,
+     * api_overrides.c): the plan's own machinery, always on. */
+    NONE("POST /api/plan/stages/{id}/go-live"),
+    NONE("POST /api/plan/stages/{id}/rollback"),
+    NONE("GET /api/plan/stages/{id}/gates"),
+    NONE("PUT /api/plan/stages/{id}/checklist/{item}"),
+    NONE("DELETE /api/plan/stages/{id}/checklist/{item}"),
+    NONE("GET /api/plan/overrides"),
+    NONE("PUT /api/plan/overrides/{username}"),
+    NONE("DELETE /api/plan/overrides/{username}"),
 
     /* The inbox and staff messages hold every module's items (results,
      * notes to sign, messages); taking them away would hide work. */

@@ -32,6 +32,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "rollout/catalog.h"
+#include "rollout/decide.h"
 
 #define SESSION_COOKIE "stagewise_session"
 
@@ -474,15 +475,36 @@ static int get_me(sw_request *req, sw_response *res)
                          authz_action_name((authz_action)action));
                 json_array_append_new(perms, json_string(tag));
             }
-    /* The modules live for this user, so the web app offers only those.
-     * Until the rollout engine decides per user and stage, every module
-     * is live for everyone. */
+    /* The modules live for this user (the rollout decision, docs/
+     * rollout.md "Enforcement"), so the web app offers only those, and the
+     * others with when they are coming. */
     size_t nmodules;
     const catalog_module *catalog = catalog_modules(&nmodules);
-    json_t *modules = json_array();
-    for (size_t i = 0; modules && i < nmodules; i++)
-        json_array_append_new(modules, json_string(catalog[i].id));
-    if (doc == NULL || perms == NULL || modules == NULL
+    rollout_answer *live = sw_arena_calloc(req->arena, nmodules, sizeof *live);
+    if (live == NULL || (rc = server_rollout_all(req, res, live)) != SW_OK) {
+        json_decref(doc);
+        json_decref(perms);
+        return live == NULL ? http_fail(res, SW_ENOMEM, NULL) : rc;
+    }
+    json_t *modules = json_array(), *coming = json_array();
+    for (size_t i = 0; modules && coming && i < nmodules; i++) {
+        if (live[i].live) {
+            json_array_append_new(modules, json_string(catalog[i].id));
+            continue;
+        }
+        json_t *c = json_pack("{s:s, s:s, s:o, s:o}", "module", catalog[i].id,
+                              "title", catalog[i].title, "live_from",
+                              live[i].live_from ? json_string(live[i].live_from)
+                                                : json_null(),
+                              "stage", live[i].stage_name
+                                  ? json_string(live[i].stage_name) : json_null());
+        if (c == NULL || json_array_append_new(coming, c) != 0) {
+            json_decref(coming);
+            coming = NULL;
+        }
+    }
+    if (doc == NULL || perms == NULL || modules == NULL || coming == NULL
+        || json_object_set_new(doc, "coming", coming) != 0
         || json_object_set_new(doc, "modules", modules) != 0
         || json_object_set_new(doc, "permissions", perms) != 0) {
         json_decref(doc);

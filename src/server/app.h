@@ -29,6 +29,10 @@ typedef struct sw_app {
     web_files               web;          /* the web app (web.h) */
     http_route_table        web_table;
     const http_route_table *tables[SERVER_MAX_TABLES];
+    /* The rollout decision tables, per practice and plan version
+     * (rollout/decide_cache.h); NULL in tests that build an sw_app by
+     * hand, where each request builds its table afresh. */
+    struct rollout_cache   *rollout;
 } sw_app;
 
 /* Fills app's route tables (in matching order) from its store; returns
@@ -58,6 +62,8 @@ extern const http_route_table prescribing_routes; /* api_prescribe.c */
 extern const http_route_table medication_routes;  /* api_medications.c, api_reconcile.c */
 extern const http_route_table plan_routes;        /* api_plan.c */
 extern const http_route_table modules_routes;     /* api_modules.c */
+extern const http_route_table golive_routes;      /* api_golive.c */
+extern const http_route_table override_routes;    /* api_overrides.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);
@@ -68,6 +74,23 @@ const http_filter *server_filters(size_t *count);
 int server_authenticate(sw_request *req, sw_response *res);
 /* The signed-in user's session, or NULL on a public route. */
 const auth_session *server_principal(const sw_request *req);
+
+/* ---- The rollout plan's enforcement (rollout_filter.c) -------------------- */
+
+/* The filter after authorization: a write to a module not live for the
+ * signed-in user is refused with 403 (docs/rollout.md "Enforcement"). */
+int server_rollout_filter(sw_request *req, sw_response *res);
+/* The same check for one entry of a Bundle (fhir_env.entry_check). */
+int server_rollout_bundle_entry(sw_request *req, const char *type, bool write,
+                                char *why, size_t cap);
+/* The decision of every catalog module (in the catalog's order) for the
+ * signed-in user into out (catalog size); strings in the request's arena.
+ * SW_OK, or the error already written to res. */
+struct rollout_answer;
+int server_rollout_all(sw_request *req, sw_response *res,
+                       struct rollout_answer *out);
+/* The plan or the overrides of the signed-in user's practice changed. */
+void server_rollout_changed(sw_request *req);
 
 /* ---- Shared by /api handlers (api_json.c) -------------------------------- */
 

@@ -9,6 +9,7 @@ size_t server_route_tables(sw_app *app)
 {
     size_t n = 0;
     app->fhir.store = app->store;
+    app->fhir.entry_check = server_rollout_bundle_entry;
     app->fhir_table = fhir_route_table(&app->fhir);
     app->tables[n++] = &health_routes;
     app->tables[n++] = &session_routes;
@@ -31,6 +32,8 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &prescribing_routes;
     app->tables[n++] = &medication_routes;
     app->tables[n++] = &plan_routes;
+    app->tables[n++] = &golive_routes;
+    app->tables[n++] = &override_routes;
     app->tables[n++] = &modules_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);
@@ -41,6 +44,9 @@ size_t server_route_tables(sw_app *app)
 static const http_filter filters[] = {
     { "auth", server_authenticate },
     { "authorize", server_authorize },
+    /* After authorize: the rollout plan refuses writes to modules not
+     * live for the user (rollout_filter.c). */
+    { "rollout", server_rollout_filter },
 };
 
 const http_filter *server_filters(size_t *count)

@@ -23,6 +23,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "demo/demo.h"
+#include "rollout/decide_cache.h"
 
 /* Reads a PEM file for TLS into memory (freed with pem_free). */
 static int read_pem(const char *path, const char *what, char **out,
@@ -110,6 +111,13 @@ int server_run(const serve_options *opt, sw_err *err)
     if (demo && (rc = demo_book_today(app.store, sw_now_wall_ms(), err)) != SW_OK)
         goto out_store;
 
+    /* Rollout decisions, per practice and plan version (decide_cache.h). */
+    app.rollout = rollout_cache_create();
+    if (app.rollout == NULL) {
+        rc = sw_err_set(err, SW_ENOMEM, "out of memory for the rollout "
+                        "decision cache");
+        goto out_store;
+    }
     size_t ntables = server_route_tables(&app);
     size_t nfilters;
     const http_filter *filters = server_filters(&nfilters);
@@ -159,6 +167,7 @@ int server_run(const serve_options *opt, sw_err *err)
     rc = SW_OK;
 
 out_store:
+    rollout_cache_destroy(app.rollout);
     store_close(app.store);
     if (rc == SW_OK)
         sw_info("stopped cleanly");

@@ -1,0 +1,104 @@
+/* checklist.c - plan_checklist_tick rows (see checklist.h). */
+#include "checklist.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+
+struct ticks_ctx {
+    sw_arena       *a;
+    int64_t         practice_id;
+    const char     *stage_id;
+    checklist_tick *rows;
+    size_t          n;
+};
+
+static int ticks_fn(store_tx *tx, void *arg)
+{
+    struct ticks_ctx *c = arg;
+    c->n = 0;
+    c->rows = sw_arena_calloc(c->a, CHECKLIST_MAX_TICKS, sizeof *c->rows);
+    if (c->rows == NULL)
+        return SW_ENOMEM;
+    store_stmt *st;
+    int rc = store_prepare(tx, "SELECT t.item_id, COALESCE(u.username, ''), "
+                           "t.ticked_at FROM plan_checklist_tick t LEFT JOIN "
+                           "app_user u ON u.practice_id = t.practice_id AND "
+                           "u.user_id = t.ticked_by WHERE t.practice_id = ? "
+                           "AND t.stage_id = ? ORDER BY t.item_id LIMIT ?", &st);
+    if (rc != SW_OK)
+        return rc;
+    rc = store_bind_int64(st, 1, c->practice_id);
+    if (rc == SW_OK)
+        rc = store_bind_cstr(st, 2, c->stage_id);
+    if (rc == SW_OK)
+        rc = store_bind_int64(st, 3, CHECKLIST_MAX_TICKS);
+    bool row = true;
+    while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row) {
+        checklist_tick *t = &c->rows[c->n++];
+        t->item_id = sw_arena_strdup(c->a, store_col_text(st, 0, NULL));
+        t->username = sw_arena_strdup(c->a, store_col_text(st, 1, NULL));
+        t->at_ms = store_col_int64(st, 2);
+        if (t->item_id == NULL || t->username == NULL)
+            rc = SW_ENOMEM;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int checklist_ticks(sw_store *s, sw_arena *a, int64_t practice_id,
+                    const char *stage_id, checklist_tick **out, size_t *n,
+                    sw_err *err)
+{
+    struct ticks_ctx c = { .a = a, .practice_id = practice_id,
+                           .stage_id = stage_id };
+    int rc = store_read(s, ticks_fn, &c, err);
+    *out = c.rows;
+    *n = rc == SW_OK ? c.n : 0;
+    return rc;
+}
+
+struct set_ctx {
+    const audit_who *who;
+    const char      *stage_id, *item_id;
+    bool             tick;
+};
+
+static int set_fn(store_tx *tx, void *arg)
+{
+    struct set_ctx *c = arg;
+    int64_t p = c->who->practice_id, gone = 0;
+    int rc = store_exec(tx, &gone, "DELETE FROM plan_checklist_tick WHERE "
+                        "practice_id = ? AND stage_id = ? AND item_id = ?",
+                        "itt", p, c->stage_id, c->item_id);
+    if (rc != SW_OK)
+        return rc;
+    if (!c->tick && gone == 0)
+        return store_tx_fail(tx, SW_ENOTFOUND, "item '%s' of stage '%s' is "
+                             "not ticked", c->item_id, c->stage_id);
+    if (c->tick)
+        rc = store_exec(tx, NULL, "INSERT INTO plan_checklist_tick "
+                        "(practice_id, stage_id, item_id, ticked_by, "
+                        "ticked_at) VALUES (?, ?, ?, ?, ?)", "ittii", p,
+                        c->stage_id, c->item_id, c->who->user_id,
+                        sw_now_wall_ms());
+    if (rc != SW_OK)
+        return rc;
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s %s/%s", c->tick ? "ticked" : "unticked",
+             c->stage_id, c->item_id);
+    audit_entry e = {
+        .who = c->who, .action = AUDIT_PLAN_CHANGE,
+        .feature = CHECKLIST_FEATURE, .patient_id = "", .res_type = "",
+        .res_id = "", .outcome = AUDIT_SUCCESS, .detail = detail,
+    };
+    return audit_append(tx, &e);
+}
+
+int checklist_set(sw_store *s, const audit_who *who, const char *stage_id,
+                  const char *item_id, bool tick, sw_err *err)
+{
+    struct set_ctx c = { who, stage_id, item_id, tick };
+    return store_write(s, set_fn, &c, err);
+}

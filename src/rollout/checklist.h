@@ -1,0 +1,42 @@
+/* checklist.h - readiness checklist ticks (table plan_checklist_tick,
+ * docs/rollout.md "Go-live, rollback and gates"): each item of a stage's
+ * checklist gate is ticked by a named person, and a go-live needs every
+ * item ticked.
+ *
+ * Ticks are keyed by stage id and item id, not by plan version, so an
+ * edit of the plan keeps them. Ticking or unticking is one write
+ * transaction with its audit entry (AUDIT_PLAN_CHANGE, feature
+ * "rollout.checklist", detail "ticked <stage>/<item>"). Ownership:
+ * strings in the arena passed in. Workload: a few dozen ticks per stage. */
+#ifndef SW_ROLLOUT_CHECKLIST_H
+#define SW_ROLLOUT_CHECKLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/errors.h"
+#include "store/store.h"
+
+#define CHECKLIST_FEATURE "rollout.checklist"
+#define CHECKLIST_MAX_TICKS 200     /* per stage, read at most */
+
+typedef struct checklist_tick {
+    const char *item_id;
+    const char *username;   /* who ticked it ("" if since removed) */
+    int64_t     at_ms;
+} checklist_tick;
+
+/* The ticks of stage_id, by item id. */
+int checklist_ticks(sw_store *s, sw_arena *a, int64_t practice_id,
+                    const char *stage_id, checklist_tick **out, size_t *n,
+                    sw_err *err);
+
+/* Ticks (tick true) or unticks item_id of stage_id as who. Unticking an
+ * item that is not ticked is SW_ENOTFOUND. */
+int checklist_set(sw_store *s, const audit_who *who, const char *stage_id,
+                  const char *item_id, bool tick, sw_err *err);
+
+#endif
