@@ -1,7 +1,10 @@
 // app.js - the web app's entry: who is signed in, which screen shows, the
 // header (with the inbox count), and signing out. Screens live in their
 // own modules (signin.js, patients.js, chart.js, schedule.js, visit.js,
-// inbox.js, result.js); each gets the main element and the app.
+// inbox.js, result.js, implementation.js); each gets the main element and
+// the app. Under the header, every user sees what is coming soon: the
+// modules not live for them yet, with the date they go live (/api/me
+// "coming").
 
 import { get, del, setCsrf, whenSignedOut, whenActive } from "./api.js";
 import { h, show } from "./dom.js";
@@ -14,10 +17,12 @@ import { visitScreen } from "./visit.js";
 import { inboxScreen } from "./inbox.js";
 import { resultScreen } from "./result.js";
 import { offered } from "./modules.js";
+import { implementationScreen } from "./implementation.js";
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
 const banner = document.getElementById("banner");
+const comingNote = document.getElementById("coming");
 
 const app = {
   me: null,
@@ -40,13 +45,14 @@ const app = {
   // the user and the role may use it.
   offers(feature) { return offered(feature, this.modules, this.permissions); },
 
-  async signedIn(me, idleSeconds, permissions, modules) {
+  async signedIn(me, idleSeconds, permissions, modules, coming) {
     this.me = me;
-    if (!permissions) ({ permissions, modules } = await get("/api/me"));
+    if (!permissions) ({ permissions, modules, coming } = await get("/api/me"));
     this.permissions = new Set(permissions || []);
     this.modules = Array.isArray(modules) ? new Set(modules) : null;
     this.say("");
     this.header();
+    this.showComing(coming);
     if (this.idle) this.idle.stop();
     this.idle = idleWatch(idleSeconds, () => this.keepAlive(), () => this.signOut(
       "You were signed out after a period without activity. Sign in again to continue."));
@@ -63,11 +69,40 @@ const app = {
     document.querySelectorAll(".modal-backdrop").forEach((m) => m.remove());
     this.permissions = new Set();
     this.modules = null;
+    this.showComing(null);
     setCsrf(null);
     top.hidden = true;
     show(top);
     history.replaceState(null, "", "/");
     signInScreen(main, this, message);
+  },
+
+  // "Coming soon: E-prescribing and Orders on 2027-02-17; …": the modules
+  // not live for the user yet, by the date they go live (those no stage
+  // has scheduled for the user are left out).
+  showComing(coming) {
+    const byDate = new Map();
+    for (const c of Array.isArray(coming) ? coming : []) {
+      if (!c || !c.live_from) continue;
+      if (!byDate.has(c.live_from)) byDate.set(c.live_from, []);
+      byDate.get(c.live_from).push(c.title || c.module);
+    }
+    const and = (xs) => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+    const parts = [...byDate.keys()].sort().map((d) => `${and(byDate.get(d))} on ${d}`);
+    comingNote.textContent = parts.length ? `Coming soon: ${parts.join("; ")}.` : "";
+    comingNote.hidden = !parts.length;
+  },
+
+  // After the plan changed (a stage went live or was rolled back), what
+  // is live for this user may have changed too: the header and the
+  // coming-soon note follow.
+  async refreshMe() {
+    const me = await get("/api/me");
+    this.permissions = new Set(me.permissions || []);
+    this.modules = Array.isArray(me.modules) ? new Set(me.modules) : null;
+    this.header();
+    this.showComing(me.coming);
+    this.refreshInbox();
   },
 
   async keepAlive() {
@@ -90,7 +125,8 @@ const app = {
       h("nav", { "aria-label": "Main" },
         this.offers("schedule") ? h("a", { href: "#/schedule", id: "nav-schedule" }, "Schedule") : null,
         h("a", { href: "#/patients", id: "nav-patients" }, "Patients"),
-        h("a", { href: "#/inbox", id: "nav-inbox" }, "Inbox", this.badge, this.badgeWords)),
+        h("a", { href: "#/inbox", id: "nav-inbox" }, "Inbox", this.badge, this.badgeWords),
+        this.offers("implementation") ? h("a", { href: "#/implementation", id: "nav-implementation" }, "Implementation") : null),
       h("span", { class: "who" }, `${this.me.display_name} (${roles})`),
       h("button", { type: "button", id: "sign-out", onclick: () => this.signOut() }, "Sign out"));
     top.hidden = false;
@@ -138,6 +174,7 @@ const app = {
     else if ((m = at(`results/${id}`)) && this.offers("results")) resultScreen(main, this, m[1]);
     else if (at("schedule") && this.offers("schedule")) scheduleScreen(main, this);
     else if (at("inbox")) inboxScreen(main, this);
+    else if (at("implementation") && this.offers("implementation")) implementationScreen(main, this);
     else patientsScreen(main, this);
     this.refreshInbox();
     main.focus();
@@ -151,7 +188,7 @@ window.addEventListener("popstate", () => app.route());
 async function start() {
   try {
     const me = await get("/api/me", { signedOutOk: true });
-    await app.signedIn(me.user, me.session.idle_timeout_seconds, me.permissions, me.modules);
+    await app.signedIn(me.user, me.session.idle_timeout_seconds, me.permissions, me.modules, me.coming);
   } catch {
     app.signedOut("");
   }

@@ -3,6 +3,10 @@
 // its module is live for the user (GET /api/me "modules") AND the
 // permission table lets the user's role do it ("permissions"); the server
 // still checks every request.
+//
+// The exception: features with module null belong to no clinical module
+// (the Implementation screen runs the rollout itself, so it must work
+// before and whatever the plan); the permission table alone decides them.
 
 export const FEATURES = {
   editPatient:        { module: "registration",  needs: ["demographics:write"] },
@@ -29,6 +33,13 @@ export const FEATURES = {
   immunizations:      { module: "immunizations", needs: ["clinical:read"] },
   writeImmunizations: { module: "immunizations", needs: ["clinical:write"] },
   vitals:             { module: "vitals",        needs: ["clinical:read"] },
+  implementation:     { module: null,            needs: ["plan:read"] },
+  changePlan:         { module: null,            needs: ["plan:write"] },
+  goLive:             { module: null,            needs: ["plan:write"] },
+  tickChecklist:      { module: null,            needs: ["plan:write"] },
+  forceGoLive:        { module: null,            needs: ["plan:admin"] },
+  rollBack:           { module: null,            needs: ["plan:admin"] },
+  overrides:          { module: null,            needs: ["plan:admin"] },
 };
 
 // modules: the live module ids, or null when the server names none (then
@@ -36,6 +47,6 @@ export const FEATURES = {
 export function offered(feature, modules, permissions) {
   const f = FEATURES[feature];
   if (!f) throw new Error(`unknown feature ${feature}`);
-  if (modules && !modules.has(f.module)) return false;
+  if (modules && f.module && !modules.has(f.module)) return false;
   return f.needs.every((p) => permissions.has(p));
 }

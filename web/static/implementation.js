@@ -1,0 +1,85 @@
+// implementation.js - the Implementation screen (#/implementation), for
+// whoever holds "plan:read" (the implementation lead): with no plan yet,
+// the templates to start from (plan_templates.js); with one, the plan
+// check (plan_lint.js), the stages as a timeline with their gates,
+// readiness checklist, go-live and rollback (plan_timeline.js,
+// plan_gates.js), the plan's versions and what changed between two
+// (plan_history.js), and per-user overrides (plan_overrides.js).
+//
+// Everything comes from /api/plan… and /api/modules (docs/rollout.md);
+// after a change the screen reads them again (ctx.reload) so what shows
+// is what the server holds.
+
+import { get } from "./api.js";
+import { h, show } from "./dom.js";
+import { when } from "./fmt.js";
+import { templatesCard } from "./plan_templates.js";
+import { lintCard } from "./plan_lint.js";
+import { timelineCard } from "./plan_timeline.js";
+import { historyCard } from "./plan_history.js";
+import { overridesCard } from "./plan_overrides.js";
+import { editCard } from "./plan_edit.js";
+
+export function implementationScreen(main, app) {
+  const status = h("p", { class: "status", role: "status", id: "plan-status" }, "Loading the plan…");
+  const error = h("p", { class: "form-error", role: "alert", id: "plan-error" });
+  const body = h("div", { id: "plan-body" });
+  const root = h("div", { class: "implementation", id: "implementation" },
+    h("h1", { id: "implementation-title" }, "Implementation"), status, error, body);
+  show(main, root);
+
+  // What the parts share: the app, module titles, the plan read and its
+  // version, and reload() to read everything again after a change.
+  const ctx = {
+    app,
+    titles: new Map(),
+    modules: [],
+    version: 0,
+    plan: null,
+    alive: () => root.isConnected,
+    title(id) { return this.titles.get(id) || id; },
+    reload,
+  };
+
+  // Reads the plan and the catalog and draws the screen; focusId names
+  // the element to give focus to afterwards (the stage acted on).
+  async function reload(focusId) {
+    error.textContent = "";
+    try {
+      const [plan, catalog] = await Promise.all([get("/api/plan"), get("/api/modules")]);
+      if (!ctx.alive()) return;
+      ctx.modules = catalog.modules || [];
+      ctx.titles = new Map(ctx.modules.map((m) => [m.id, m.title]));
+      ctx.version = plan.version || 0;
+      ctx.plan = plan.plan;
+      ctx.record = plan;
+      draw();
+    } catch (e) {
+      if (!ctx.alive()) return;
+      status.textContent = "";
+      error.textContent = e.message;
+      return;
+    }
+    const target = focusId && document.getElementById(focusId);
+    if (target) target.focus();
+  }
+
+  function draw() {
+    if (!ctx.plan) {
+      status.textContent = "There is no plan yet: every module is live for everyone until there is one.";
+      show(body, templatesCard(ctx), app.offers("overrides") ? overridesCard(ctx) : null);
+      return;
+    }
+    const r = ctx.record;
+    status.textContent = `Plan version ${ctx.version}, saved ${when(r.updated_at)} by ${r.updated_by || "—"}`
+      + (r.comment ? ` (${r.comment}).` : ".");
+    show(body,
+      lintCard(ctx),
+      timelineCard(ctx),
+      app.offers("changePlan") ? editCard(ctx) : null,
+      historyCard(ctx),
+      app.offers("overrides") ? overridesCard(ctx) : null);
+  }
+
+  reload();
+}
