@@ -68,8 +68,18 @@ struct set_ctx {
 static int set_fn(store_tx *tx, void *arg)
 {
     struct set_ctx *c = arg;
-    int64_t p = c->who->practice_id, gone = 0;
-    int rc = store_exec(tx, &gone, "DELETE FROM plan_checklist_tick WHERE "
+    int64_t p = c->who->practice_id, gone = 0, ticked = 0;
+    /* The first person who vouched for an item stays its name: ticking it
+     * again changes nothing (and writes no audit entry). */
+    int rc = c->tick ? store_query_int64(tx, &ticked, "SELECT COUNT(*) FROM "
+                                         "plan_checklist_tick WHERE practice_id "
+                                         "= ? AND stage_id = ? AND item_id = ?",
+                                         "itt", p, c->stage_id, c->item_id)
+                     : SW_OK;
+    if (rc != SW_OK || ticked > 0)
+        return rc;
+    if (!c->tick)
+        rc = store_exec(tx, &gone, "DELETE FROM plan_checklist_tick WHERE "
                         "practice_id = ? AND stage_id = ? AND item_id = ?",
                         "itt", p, c->stage_id, c->item_id);
     if (rc != SW_OK)

@@ -34,7 +34,8 @@ int checklist_ticks(sw_store *s, sw_arena *a, int64_t practice_id,
                     const char *stage_id, checklist_tick **out, size_t *n,
                     sw_err *err);
 
-/* Ticks (tick true) or unticks item_id of stage_id as who. Unticking an
+/* Ticks (tick true) or unticks item_id of stage_id as who. Ticking an
+ * item already ticked keeps who ticked it first, and when; unticking an
  * item that is not ticked is SW_ENOTFOUND. */
 int checklist_set(sw_store *s, const audit_who *who, const char *stage_id,
                   const char *item_id, bool tick, sw_err *err);

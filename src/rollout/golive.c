@@ -18,13 +18,15 @@ static void check_list(const plan_gate *g, const golive_inputs *in,
 {
     size_t missing = 0, used = 0;
     char names[300] = "";
+    /* The items as the practice wrote them, which is what a practice
+     * manager reads, not their ids. */
     for (size_t i = 0; i < g->nitems; i++)
         if (!ticked(in, g->items[i].id)) {
             missing++;
             if (used < sizeof names)
                 used += (size_t)snprintf(names + used, sizeof names - used,
-                                         "%s'%s'", missing > 1 ? ", " : "",
-                                         g->items[i].id);
+                                         "%s\"%s\"", missing > 1 ? "; " : "",
+                                         g->items[i].text);
         }
     c->passed = missing == 0;
     if (c->passed)
@@ -93,6 +95,14 @@ size_t golive_evaluate(const sw_plan *p, size_t index, const golive_inputs *in,
         if (!out[i].passed)
             (*failed)++;
     return n;
+}
+
+const plan_stage *golive_later_live(const sw_plan *p, size_t index)
+{
+    for (size_t i = index + 1; i < p->nstages; i++)
+        if (p->stages[i].state == PLAN_STAGE_LIVE)
+            return &p->stages[i];
+    return NULL;
 }
 
 int golive_with_state(const sw_plan *p, const char *stage_id,

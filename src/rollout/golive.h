@@ -47,6 +47,12 @@ typedef struct golive_inputs {
 size_t golive_evaluate(const sw_plan *p, size_t index, const golive_inputs *in,
                        golive_check *out, size_t *failed);
 
+/* The first stage after stage `index` that is live, or NULL. Stages roll
+ * back in the reverse of the order they went live: a later live stage
+ * counts on this one's modules (its prerequisites), so rolling this one
+ * back first would leave its users with half a workflow. */
+const plan_stage *golive_later_live(const sw_plan *p, size_t index);
+
 /* A copy of p with stage stage_id's state set: live (live_at = at,
  * rolled_back_at dropped) or rolled_back (rolled_back_at = at). SW_OK,
  * SW_ENOTFOUND, SW_ENOMEM, or SW_EINVAL when the result does not check

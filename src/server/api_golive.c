@@ -318,6 +318,14 @@ static int post_rollback(sw_request *req, sw_response *res)
     if (rc == SW_OK && c.stage->state != PLAN_STAGE_LIVE)
         rc = server_fail_as(res, SW_ECONFLICT, "not_live", "only a live stage "
                             "can be rolled back");
+    const plan_stage *later = rc == SW_OK ? golive_later_live(c.plan, c.index)
+                                          : NULL;
+    if (later != NULL) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "stage '%s' is live and comes after this "
+                 "one: roll it back first", later->name);
+        rc = server_fail_as(res, SW_ECONFLICT, "later_stage_live", msg);
+    }
     if (rc == SW_OK) {
         char comment[PLAN_COMMENT_MAX];
         snprintf(comment, sizeof comment, "rollback of stage '%s': %s",
@@ -426,14 +434,20 @@ static int set_tick(sw_request *req, sw_response *res, bool tick)
     server_audit_who(req, &who);
     sw_err err;
     rc = checklist_set(app->store, &who, c.stage->id, item, tick, &err);
+    /* Who vouches for the item now, as stored: ticking an item someone
+     * already ticked keeps their name. */
+    checklist_tick *ticks = NULL;
+    size_t nticks = 0;
+    if (rc == SW_OK && tick)
+        rc = checklist_ticks(app->store, req->arena, who.practice_id,
+                             c.stage->id, &ticks, &nticks, &err);
+    const checklist_tick *t = tick ? tick_of(ticks, nticks, item) : NULL;
     json_t *doc = NULL;
     if (rc == SW_OK)
         doc = json_pack("{s:s, s:s, s:b, s:o, s:o}", "stage", c.stage->id,
                         "item", item, "ticked", tick, "ticked_by",
-                        tick ? json_string(server_principal(req)->username)
-                             : json_null(),
-                        "ticked_at", tick ? iso_json(sw_now_wall_ms())
-                                          : json_null());
+                        t ? json_string(t->username) : json_null(),
+                        "ticked_at", t ? iso_json(t->at_ms) : json_null());
     plan_free(c.plan);
     if (rc != SW_OK)
         return store_failed(res, rc, &err);

@@ -193,6 +193,14 @@ static void staged_plan_enforced(void **state)
                                   NULL, &doc), 200);
     assert_string_equal(sw_test_str(doc, "ticked_by"), "lead.r");
     json_decref(doc);
+    /* Ticked again, by someone else: the first person stays its name. */
+    char other[512];
+    sw_test_sign_in_new_user(e, "lead.s", "implementation_lead", other, sizeof other);
+    assert_int_equal(sw_test_call(e, other, "PUT",
+                                  "/api/plan/stages/front-office/checklist/downtime-plan",
+                                  NULL, &doc), 200);
+    assert_string_equal(sw_test_str(doc, "ticked_by"), "lead.r");
+    json_decref(doc);
     assert_int_equal(sw_test_call(e, p.lead, "PUT",
                                   "/api/plan/stages/front-office/checklist/nope",
                                   NULL, NULL), 404);
@@ -263,6 +271,17 @@ static void staged_plan_enforced(void **state)
     assert_non_null(strstr(sw_test_str(doc, "issue.0.diagnostics"), "E-prescribing"));
     json_decref(doc);
     assert_int_equal(sw_test_get(e, p.dr, "/fhir/Patient/px", NULL), 404);
+
+    /* Stages roll back last in, first out: with the next stage live,
+     * the first cannot go back. */
+    assert_int_equal(sw_test_call(e, p.lead, "POST", "/api/plan/stages/documentation/go-live",
+                                  "{\"force\":true,\"reason\":\"notes early\"}", NULL), 200);
+    assert_int_equal(sw_test_call(e, p.lead, "POST", "/api/plan/stages/front-office/rollback",
+                                  "{\"reason\":\"too soon\"}", &doc), 409);
+    assert_string_equal(sw_test_str(doc, "error.code"), "later_stage_live");
+    json_decref(doc);
+    assert_int_equal(sw_test_call(e, p.lead, "POST", "/api/plan/stages/documentation/rollback",
+                                  "{\"reason\":\"notes too early\"}", NULL), 200);
 
     /* Rollback: read-only again, every record still readable. */
     assert_int_equal(sw_test_call(e, p.lead, "POST", "/api/plan/stages/front-office/rollback",

@@ -50,14 +50,37 @@ static void checklist_ticked_or_not(void **state)
     assert_int_equal(failed, 1);
     const golive_check *k = find(c, n, "checklist");
     assert_false(k->passed);
-    assert_non_null(strstr(k->message, "'support'"));
-    assert_null(strstr(k->message, "'downtime'"));
+    /* Named as the practice wrote them, not by id. */
+    assert_non_null(strstr(k->message, "\"Support on site\""));
+    assert_null(strstr(k->message, "Downtime plan"));
+    assert_null(strstr(k->message, "'support'"));
     static const char *const both[] = { "support", "downtime" };
     in.ticked = both;
     in.nticked = 2;
     n = golive_evaluate(p, 0, &in, c, &failed);
     assert_int_equal(failed, 0);
     assert_true(find(c, n, "checklist")->passed);
+    plan_free(p);
+}
+
+/* Stages roll back last in, first out. */
+static void a_later_live_stage_is_found(void **state)
+{
+    (void)state;
+    sw_plan *p = plan();
+    assert_null(golive_later_live(p, 0));
+    sw_plan *one, *both;
+    assert_int_equal(golive_with_state(p, "desk", PLAN_STAGE_LIVE,
+                                       "2027-01-04T08:00:00Z", &one), SW_OK);
+    assert_null(golive_later_live(one, 0));
+    assert_int_equal(golive_with_state(one, "notes", PLAN_STAGE_LIVE,
+                                       "2027-02-01T08:00:00Z", &both), SW_OK);
+    const plan_stage *later = golive_later_live(both, 0);
+    assert_non_null(later);
+    assert_string_equal(later->id, "notes");
+    assert_null(golive_later_live(both, 1));
+    plan_free(both);
+    plan_free(one);
     plan_free(p);
 }
 
@@ -144,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(checklist_ticked_or_not),
+        cmocka_unit_test(a_later_live_stage_is_found),
         cmocka_unit_test(no_data_blocks),
         cmocka_unit_test(lint_errors_block),
         cmocka_unit_test(earlier_stage_not_live_blocks),
