@@ -24,7 +24,9 @@
 #            Medplum's router creating the same (a row that says "not run"
 #            until the import command exists);
 #   start    bench/serve_start: exec of `stagewise serve` to its ready line
-#            (median of 5) and its idle RSS.
+#            (median of 5) and its idle RSS;
+#   rollout  bench/decide_bench: the per-request rollout decision against
+#            the permission check every request already pays, same process.
 # Every process it starts is stopped and its temp dir removed on exit,
 # failure or Ctrl-C. Takes about four minutes, plus once the preparation of
 # the 1-million-resource database (see docs/bench.md). The temp dir lives
@@ -74,9 +76,10 @@ bin=$build/stagewise
 store_bench=$build/bench/store_bench
 serve_start=$build/bench/serve_start
 json_bench=$build/bench/json_bench
+decide_bench=$build/bench/decide_bench
 json_input=$here/../tests/data/synthea/Breana975_Harvey63_47e5d1f6-a017-1481-f0a2-49ef0edb3b72.json
 [ -x "$bin" ] || die "$bin is missing; build first (make bench)."
-{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ]; } ||
+{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ] && [ -x "$decide_bench" ]; } ||
     die "the bench programs are missing from $build/bench; configure with -DSW_BENCH=ON (make bench does)."
 nginx=$(command -v nginx || true)
 [ -n "$nginx" ] || { [ -x /usr/sbin/nginx ] && nginx=/usr/sbin/nginx; } ||
@@ -648,6 +651,17 @@ say "json  sw_json_parse, compacted" "$(commas "$j_compact") MB/s"
 say "json  sw_json_write, compact" "$(commas "$j_write") MB/s"
 row "JSON parse, FHIR bundle ${j_mb} MB" "$(commas "$j_ours") MB/s" "jansson $(commas "$j_jansson") MB/s" \
     "$(ratio "$j_ours" "$j_jansson")" ">=100 MB/s (FHIR import)" "$(verdict "$j_ours" ">=" 100)"
+
+# ---- Rollout: the decision on every request against the permission check ----
+
+"$decide_bench" 2 >"$tmp/decide.out" 2>"$tmp/decide.err" ||
+    die "decide_bench failed: $(cat "$tmp/decide.err")"
+d_ns=$(awk '$1 == "decide" { print $2 }' "$tmp/decide.out")
+a_ns=$(awk '$1 == "authz" { print $2 }' "$tmp/decide.out")
+say "rollout  decision per request" "$d_ns ns"
+say "rollout  permission check, same users" "$a_ns ns"
+row "rollout decision per request" "$d_ns ns" "permission check $a_ns ns" \
+    "$(ratio "$d_ns" "$a_ns")" "no measurable cost (<1 us)" "$(verdict "$d_ns" "<" 1000)"
 
 # ---- Start-up: exec to ready, and idle memory --------------------------------
 
