@@ -245,3 +245,18 @@ void rollout_answer_words(const char *module, const rollout_answer *a,
         return;
     }
 }
+
+const char *rollout_reason_id(rollout_reason reason)
+{
+    switch (reason) {
+    case ROLLOUT_NO_PLAN:       return "no_plan";
+    case ROLLOUT_IN_COHORT:     return "in_cohort";
+    case ROLLOUT_SUPER_USER:    return "super_user";
+    case ROLLOUT_OVERRIDE:      return "override";
+    case ROLLOUT_PLANNED:       return "planned";
+    case ROLLOUT_ROLLED_BACK:   return "rolled_back";
+    case ROLLOUT_NOT_IN_COHORT: return "not_in_cohort";
+    case ROLLOUT_NO_STAGE:      return "no_stage";
+    }
+    return "unknown";
+}

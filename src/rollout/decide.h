@@ -84,6 +84,10 @@ typedef enum rollout_reason {
     ROLLOUT_NO_STAGE,       /* not live: no stage includes it yet */
 } rollout_reason;
 
+/* The reason as the API names it: "no_plan", "in_cohort", "super_user",
+ * "override", "planned", "rolled_back", "not_in_cohort", "no_stage". */
+const char *rollout_reason_id(rollout_reason reason);
+
 typedef struct rollout_answer {
     bool           live;
     rollout_reason reason;

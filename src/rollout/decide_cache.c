@@ -172,3 +172,12 @@ int rollout_cache_decide(rollout_cache *c, sw_store *s, sw_arena *a,
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
+
+int64_t rollout_cache_version(rollout_cache *c, int64_t practice_id)
+{
+    pthread_mutex_lock(&c->mu);
+    entry *e = find(c, practice_id, false);
+    int64_t v = e && e->table ? rollout_table_version(e->table) : -1;
+    pthread_mutex_unlock(&c->mu);
+    return v;
+}

@@ -45,4 +45,8 @@ int rollout_cache_decide(rollout_cache *c, sw_store *s, sw_arena *a,
                          const char *const *modules, size_t n,
                          rollout_answer *out, sw_err *err);
 
+/* The plan version of the table practice_id's decisions came from (0: no
+ * plan), as of the last rollout_cache_decide; -1 when none was made. */
+int64_t rollout_cache_version(rollout_cache *c, int64_t practice_id);
+
 #endif

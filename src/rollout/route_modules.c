@@ -77,6 +77,7 @@ static const rollout_route map[] = {
     NONE("GET /api/plan/overrides"),
     NONE("PUT /api/plan/overrides/{username}"),
     NONE("DELETE /api/plan/overrides/{username}"),
+    NONE("GET /api/plan/live"),
 
     /* The inbox and staff messages hold every module's items (results,
      * notes to sign, messages); taking them away would hide work. */

@@ -64,6 +64,7 @@ extern const http_route_table plan_routes;        /* api_plan.c */
 extern const http_route_table modules_routes;     /* api_modules.c */
 extern const http_route_table golive_routes;      /* api_golive.c */
 extern const http_route_table override_routes;    /* api_overrides.c */
+extern const http_route_table plan_live_routes;   /* api_plan_live.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);
@@ -89,6 +90,13 @@ int server_rollout_bundle_entry(sw_request *req, const char *type, bool write,
 struct rollout_answer;
 int server_rollout_all(sw_request *req, sw_response *res,
                        struct rollout_answer *out);
+/* The same for any account u of the signed-in user's practice (who has
+ * what live, /api/plan/live); *version (may be NULL) gets the plan version
+ * the decisions came from (0: no plan). */
+struct rollout_user;
+int server_rollout_all_for(sw_request *req, sw_response *res,
+                           const struct rollout_user *u,
+                           struct rollout_answer *out, int64_t *version);
 /* The plan or the overrides of the signed-in user's practice changed. */
 void server_rollout_changed(sw_request *req);
 

@@ -1,7 +1,7 @@
 /* rollout_filter.c - the rollout plan's enforcement (docs/rollout.md
  * "Enforcement"): the filter that runs after "authorize" on every routed
  * request (routes.c), the same check for each entry of a Bundle, and the
- * decisions /api/me and /api/modules show.
+ * decisions /api/me, /api/modules and /api/plan/live show.
  *
  * What is blocked: a write (POST, PUT, PATCH, DELETE) on a route mapped to
  * a module (src/rollout/route_modules.c) that is not live for the
@@ -68,25 +68,40 @@ static rollout_user user_of(const auth_session *s)
     return u;
 }
 
-/* The decisions for modules[0..n) as the signed-in user. */
-static int decide(sw_request *req, const char *const *modules, size_t n,
-                  rollout_answer *out, sw_err *err)
+/* The decisions for modules[0..n) as user u of the signed-in user's
+ * practice; *version (may be NULL) gets the plan version they came from. */
+static int decide_for(sw_request *req, const rollout_user *u,
+                      const char *const *modules, size_t n,
+                      rollout_answer *out, int64_t *version, sw_err *err)
 {
     sw_app *app = req->app;
-    const auth_session *s = server_principal(req);
-    rollout_user u = user_of(s);
-    if (app->rollout != NULL)
-        return rollout_cache_decide(app->rollout, app->store, req->arena,
-                                    s->practice_id, &u, modules, n, out, err);
+    int64_t practice_id = server_principal(req)->practice_id;
+    if (app->rollout != NULL) {
+        int rc = rollout_cache_decide(app->rollout, app->store, req->arena,
+                                      practice_id, u, modules, n, out, err);
+        if (rc == SW_OK && version != NULL)
+            *version = rollout_cache_version(app->rollout, practice_id);
+        return rc;
+    }
     /* No cache (an sw_app built by hand in a test): build one, use it
      * once. */
     rollout_cache *c = rollout_cache_create();
     if (c == NULL)
         return sw_err_set(err, SW_ENOMEM, NULL);
-    int rc = rollout_cache_decide(c, app->store, req->arena, s->practice_id,
-                                  &u, modules, n, out, err);
+    int rc = rollout_cache_decide(c, app->store, req->arena, practice_id,
+                                  u, modules, n, out, err);
+    if (rc == SW_OK && version != NULL)
+        *version = rollout_cache_version(c, practice_id);
     rollout_cache_destroy(c);
     return rc;
+}
+
+/* The same as the signed-in user. */
+static int decide(sw_request *req, const char *const *modules, size_t n,
+                  rollout_answer *out, sw_err *err)
+{
+    rollout_user u = user_of(server_principal(req));
+    return decide_for(req, &u, modules, n, out, NULL, err);
 }
 
 /* The category code of an Observation in a request body, when it says
@@ -186,7 +201,9 @@ int server_rollout_bundle_entry(sw_request *req, const char *type, bool write,
     return SW_EFORBIDDEN;
 }
 
-int server_rollout_all(sw_request *req, sw_response *res, rollout_answer *out)
+int server_rollout_all_for(sw_request *req, sw_response *res,
+                           const rollout_user *u, rollout_answer *out,
+                           int64_t *version)
 {
     size_t n;
     const catalog_module *cat = catalog_modules(&n);
@@ -196,11 +213,19 @@ int server_rollout_all(sw_request *req, sw_response *res, rollout_answer *out)
     for (size_t i = 0; i < n; i++)
         ids[i] = cat[i].id;
     sw_err err;
-    int rc = decide(req, ids, n, out, &err);
+    int rc = decide_for(req, u, ids, n, out, version, &err);
     if (rc != SW_OK)
-        return http_fail(res, rc, "the modules live for you could not be "
-                         "read (%s); try again", err.msg);
+        return http_fail(res, rc, "the modules live for %s could not be "
+                         "read (%s); try again",
+                         u->user_id == server_principal(req)->user_id
+                             ? "you" : "this user", err.msg);
     return SW_OK;
+}
+
+int server_rollout_all(sw_request *req, sw_response *res, rollout_answer *out)
+{
+    rollout_user u = user_of(server_principal(req));
+    return server_rollout_all_for(req, res, &u, out, NULL);
 }
 
 void server_rollout_changed(sw_request *req)

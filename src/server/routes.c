@@ -34,6 +34,7 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &plan_routes;
     app->tables[n++] = &golive_routes;
     app->tables[n++] = &override_routes;
+    app->tables[n++] = &plan_live_routes;
     app->tables[n++] = &modules_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);

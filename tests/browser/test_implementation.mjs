@@ -7,7 +7,8 @@
 // refused a go-live with each failed gate listed beside the stage, forces
 // it with a reason and sees the stage live; a physician then has the
 // registration and scheduling features and a "Coming soon" note for
-// e-prescribing; the lead rolls the stage back, reads the history and the
+// e-prescribing, and the lead's "Who has what live" table says so (and
+// filters by role); the lead rolls the stage back, reads the history and the
 // changes between two versions, adds and removes an override, and
 // changes a target date (and sees a colleague's save refused as a
 // conflict, with markup in a stage name and comment shown as text), and
@@ -134,6 +135,26 @@ await run({
     await screenshot(page, "implementation-forced-live");
   },
 
+  async who_has_what_live_after_the_go_live({ page, base }) {
+    await signInReady(page, base, "lead.morgan");
+    await openImplementation(page);
+    const table = page.locator("#live-table");
+    await table.waitFor();
+    assert((await table.locator("caption").innerText()).includes("Modules live for each person"), "a caption");
+    assert(await table.locator("thead th[scope=col]").filter({ hasText: "E-prescribing" }).count() === 1, "a header per module");
+    const dr = table.locator("tr[data-user='dr.rivera']");
+    const reg = dr.locator("td[data-module=registration]");
+    const erx = dr.locator("td[data-module=eprescribing]");
+    const rt = await reg.innerText(), et = await erx.innerText();
+    assert(rt.startsWith("Live") && rt.includes("their stage is live for them"), `registration live (${rt})`);
+    assert(!et.startsWith("Live") && et.includes("Not live") && et.includes("not gone live"), `e-prescribing not live (${et})`);
+    await page.getByLabel("Filter people").fill("physician");
+    await page.locator("#live-count").filter({ hasText: "Showing" }).waitFor();
+    assert(await dr.isVisible(), "the physician stays");
+    assert(await table.locator("tr[data-user='lead.morgan']").isHidden(), "the lead is filtered out");
+    await screenshot(page, "implementation-who-has-what-live");
+  },
+
   async physician_sees_registration_and_coming_soon({ page, base }) {
     await signInReady(page, base, "dr.rivera");
     const me = await call(page, "GET", "/api/me");
@@ -211,6 +232,9 @@ await run({
     await row.waitFor();
     const t = await row.innerText();
     assert(t.includes("E-prescribing") && t.includes("Medication list") && t.includes("Locum"), `the override (${t})`);
+    await page.locator("#live-table tr[data-user='np.chen'] td[data-module=eprescribing][data-why=override]").waitFor();
+    assert((await page.locator("#live-table tr[data-user='np.chen'] td[data-module=eprescribing]").innerText()).includes("override"),
+           "the table says the override");
     await row.getByRole("button", { name: "Remove the override of np.chen" }).click();
     await page.locator("#override-remove-confirm").getByRole("button", { name: "Remove" }).click();
     await page.locator("#overrides-none").waitFor();

@@ -7,7 +7,8 @@
  * an override lets one person in, audited; rollback makes the modules
  * read-only again with every record still readable; a transaction
  * Bundle with one entry of a module not live is refused whole; /api/me
- * and /api/modules follow. */
+ * and /api/modules follow; /api/plan/live says who has which module live
+ * and why. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -299,12 +300,85 @@ static void staged_plan_enforced(void **state)
     json_decref(me);
 }
 
+/* The entry of username in GET /api/plan/live's "users", or NULL. */
+static json_t *live_user(json_t *doc, const char *username)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(doc, "users"), i, v)
+        if (strcmp(json_string_value(json_object_get(v, "username")), username) == 0)
+            return v;
+    return NULL;
+}
+
+static const char *why_of(json_t *user, const char *module)
+{
+    return json_string_value(json_object_get(json_object_get(user, "why"), module));
+}
+
+static void who_has_what_live(void **state)
+{
+    sw_test_env *e = *state;
+    people p;
+    sign_in(e, &p);
+    assert_int_equal(sw_test_get(e, p.dr, "/api/plan/live", NULL), 403);
+
+    /* No plan: everyone has every module. */
+    json_t *doc = sw_test_get_json(e, p.lead, "/api/plan/live");
+    assert_int_equal(json_integer_value(json_object_get(doc, "version")), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "modules")), 12);
+    assert_string_equal(sw_test_str(doc, "modules.0"), "registration");
+    json_t *dr = live_user(doc, "dr.r");
+    assert_non_null(dr);
+    assert_non_null(live_user(doc, "nurse.r"));
+    assert_non_null(live_user(doc, "lead.r"));
+    assert_string_equal(json_string_value(json_object_get(dr, "kind")), "person");
+    assert_true(listed(json_object_get(dr, "roles"), "physician"));
+    assert_int_equal(json_array_size(json_object_get(dr, "live")), 12);
+    assert_string_equal(why_of(dr, "eprescribing"), "no_plan");
+    assert_string_equal(why_of(dr, "registration"), "no_plan");
+    json_decref(doc);
+
+    /* front-office-first with its first stage forced live. */
+    staged_plan(e, &p);
+    assert_int_equal(sw_test_call(e, p.lead, "POST", "/api/plan/stages/front-office/go-live",
+                                  "{\"force\":true,\"reason\":\"desk is ready\"}", NULL), 200);
+    doc = sw_test_get_json(e, p.lead, "/api/plan/live");
+    assert_true(json_integer_value(json_object_get(doc, "version")) >= 3);
+    dr = live_user(doc, "dr.r");
+    assert_true(listed(json_object_get(dr, "live"), "registration"));
+    assert_true(listed(json_object_get(dr, "live"), "scheduling"));
+    assert_false(listed(json_object_get(dr, "live"), "eprescribing"));
+    assert_string_equal(why_of(dr, "registration"), "in_cohort");
+    assert_string_equal(why_of(dr, "scheduling"), "in_cohort");
+    assert_string_equal(why_of(dr, "eprescribing"), "planned");
+    json_t *nurse = live_user(doc, "nurse.r");
+    assert_int_equal(json_array_size(json_object_get(nurse, "live")), 0);
+    assert_string_equal(why_of(nurse, "registration"), "not_in_cohort");
+    json_decref(doc);
+
+    /* An override shows as such, for that user only. */
+    assert_int_equal(sw_test_call(e, p.lead, "PUT", "/api/plan/overrides/nurse.r",
+                                  "{\"modules\":[\"eprescribing\"],\"reason\":\"locum\"}",
+                                  NULL), 200);
+    doc = sw_test_get_json(e, p.lead, "/api/plan/live");
+    nurse = live_user(doc, "nurse.r");
+    assert_true(listed(json_object_get(nurse, "live"), "eprescribing"));
+    assert_false(listed(json_object_get(nurse, "live"), "registration"));
+    assert_string_equal(why_of(nurse, "eprescribing"), "override");
+    assert_string_equal(why_of(live_user(doc, "dr.r"), "eprescribing"), "planned");
+    json_decref(doc);
+    assert_int_equal(sw_test_get(e, p.dr, "/api/plan/live", NULL), 403);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(no_plan_everything_works,
                                         sw_test_env_setup, sw_test_env_teardown),
         cmocka_unit_test_setup_teardown(staged_plan_enforced,
+                                        sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(who_has_what_live,
                                         sw_test_env_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
 // check (plan_lint.js), the stages as a timeline with their gates,
 // readiness checklist, go-live and rollback (plan_timeline.js,
 // plan_gates.js), the plan's versions and what changed between two
-// (plan_history.js), and per-user overrides (plan_overrides.js).
+// (plan_history.js), per-user overrides (plan_overrides.js), and who has
+// which module live now (plan_live.js).
 //
 // Everything comes from /api/plan… and /api/modules (docs/rollout.md);
 // after a change the screen reads them again (ctx.reload) so what shows
@@ -19,6 +20,7 @@ import { timelineCard } from "./plan_timeline.js";
 import { historyCard } from "./plan_history.js";
 import { overridesCard } from "./plan_overrides.js";
 import { editCard } from "./plan_edit.js";
+import { liveCard } from "./plan_live.js";
 
 export function implementationScreen(main, app) {
   const status = h("p", { class: "status", role: "status", id: "plan-status" }, "Loading the plan…");
@@ -39,6 +41,9 @@ export function implementationScreen(main, app) {
     alive: () => root.isConnected,
     title(id) { return this.titles.get(id) || id; },
     reload,
+    // Set by the "Who has what live" card: reads it again after an
+    // override changes (go-live and rollback redraw everything).
+    liveChanged() {},
   };
 
   // Reads the plan and the catalog and draws the screen; focusId names
@@ -67,7 +72,7 @@ export function implementationScreen(main, app) {
   function draw() {
     if (!ctx.plan) {
       status.textContent = "There is no plan yet: every module is live for everyone until there is one.";
-      show(body, templatesCard(ctx), app.offers("overrides") ? overridesCard(ctx) : null);
+      show(body, templatesCard(ctx), liveCard(ctx), app.offers("overrides") ? overridesCard(ctx) : null);
       return;
     }
     const r = ctx.record;
@@ -78,6 +83,7 @@ export function implementationScreen(main, app) {
       timelineCard(ctx),
       app.offers("changePlan") ? editCard(ctx) : null,
       historyCard(ctx),
+      liveCard(ctx),
       app.offers("overrides") ? overridesCard(ctx) : null);
   }
 

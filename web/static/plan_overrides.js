@@ -1,7 +1,8 @@
 // plan_overrides.js - per-user overrides (plan:admin; GET / PUT / DELETE
 // /api/plan/overrides/{username}): someone who needs modules live before
 // their stage (a locum who needs everything on day one) — every module or
-// chosen ones, with the reason, which the server audits.
+// chosen ones, with the reason, which the server audits. A change tells
+// the "Who has what live" table (ctx.liveChanged).
 
 import { get, put, del } from "./api.js";
 import { h, show, field } from "./dom.js";
@@ -30,6 +31,7 @@ export function overridesCard(ctx) {
             if (!ok) return;
             try {
               await del(`/api/plan/overrides/${enc(o.username)}`);
+              ctx.liveChanged();
               await load();
               document.getElementById("override-username").focus();
             } catch (e) {
@@ -74,6 +76,7 @@ export function overridesCard(ctx) {
         submit.disabled = true;
         try {
           await put(`/api/plan/overrides/${enc(username)}`, { modules, reason: why });
+          ctx.liveChanged();
           await load();
           user.input.value = reason.input.value = "";
           user.input.focus();

@@ -142,12 +142,27 @@ static void words(void **state)
     rollout_table_free(t);
 }
 
+/* The reasons as /api/plan/live names them, one per enum value. */
+static void reason_ids(void **state)
+{
+    (void)state;
+    static const struct { rollout_reason r; const char *id; } want[] = {
+        { ROLLOUT_NO_PLAN, "no_plan" },         { ROLLOUT_IN_COHORT, "in_cohort" },
+        { ROLLOUT_SUPER_USER, "super_user" },   { ROLLOUT_OVERRIDE, "override" },
+        { ROLLOUT_PLANNED, "planned" },         { ROLLOUT_ROLLED_BACK, "rolled_back" },
+        { ROLLOUT_NOT_IN_COHORT, "not_in_cohort" }, { ROLLOUT_NO_STAGE, "no_stage" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_string_equal(rollout_reason_id(want[i].r), want[i].id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_plan_everything_live),
         cmocka_unit_test(cases),
         cmocka_unit_test(words),
+        cmocka_unit_test(reason_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
