@@ -34,13 +34,7 @@
 
 static int store_failed(sw_response *res, int rc, const sw_err *err)
 {
-    if (rc == SW_ENOMEM)
-        return http_fail(res, rc, NULL);
-    if (rc == SW_ENOTFOUND || rc == SW_ECONFLICT)
-        return http_fail(res, rc, "%s", sw_err_text(err));
-    sw_warn("go-live: %s", sw_err_text(err));
-    return http_fail(res, SW_ESTORE, "the plan could not be read or written; "
-                     "try again");
+    return server_store_failed(res, rc, err, "the plan");
 }
 
 /* The current plan and the stage of the route, or the error written. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/str.h"
 
 static bool is_json_media_type(const char *ct)
@@ -129,4 +130,16 @@ void server_audit_who(const sw_request *req, audit_who *who)
     who->roles = s ? s->roles : "";
     who->client = http_client_address(req);
     who->request_id = req->request_id;
+}
+
+int server_store_failed(sw_response *res, int rc, const sw_err *err,
+                        const char *what)
+{
+    if (rc == SW_ENOMEM)
+        return http_fail(res, rc, NULL);
+    if (rc == SW_ENOTFOUND || rc == SW_ECONFLICT)
+        return http_fail(res, rc, "%s", sw_err_text(err));
+    sw_warn("%s: %s", what, sw_err_text(err));
+    return http_fail(res, SW_ESTORE, "%s could not be read or written; try "
+                     "again", what);
 }

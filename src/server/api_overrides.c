@@ -23,13 +23,7 @@
 
 static int store_failed(sw_response *res, int rc, const sw_err *err)
 {
-    if (rc == SW_ENOMEM)
-        return http_fail(res, rc, NULL);
-    if (rc == SW_ENOTFOUND)
-        return http_fail(res, rc, "%s", sw_err_text(err));
-    sw_warn("overrides: %s", sw_err_text(err));
-    return http_fail(res, SW_ESTORE, "the overrides could not be read or "
-                     "written; try again");
+    return server_store_failed(res, rc, err, "the overrides");
 }
 
 static int get_overrides(sw_request *req, sw_response *res)

@@ -41,13 +41,7 @@ static int64_t practice_of(const sw_request *req)
 
 static int store_failed(sw_response *res, int rc, const sw_err *err)
 {
-    if (rc == SW_ENOMEM)
-        return http_fail(res, rc, NULL);
-    if (rc == SW_ENOTFOUND)
-        return http_fail(res, rc, "%s", sw_err_text(err));
-    sw_warn("plan: %s", sw_err_text(err));
-    return http_fail(res, SW_ESTORE, "the plan could not be read or written; "
-                     "try again");
+    return server_store_failed(res, rc, err, "the plan");
 }
 
 /* A 400 naming every problem of a plan document: the first in the
@@ -103,17 +97,23 @@ static json_t *record_json(const plan_record *r)
                      "comment", r->comment);
 }
 
-static int get_plan(sw_request *req, sw_response *res)
+/* Answers version n of the plan (0: the current one). */
+static int reply_version(sw_request *req, sw_response *res, int64_t n)
 {
     sw_app *app = req->app;
     plan_record r;
     sw_err err;
-    int rc = plan_store_load(app->store, practice_of(req), 0, &r, &err);
+    int rc = plan_store_load(app->store, practice_of(req), n, &r, &err);
     if (rc != SW_OK)
         return store_failed(res, rc, &err);
     json_t *doc = record_json(&r);
     plan_record_free(&r);
     return doc ? server_reply_json(res, 200, doc) : http_fail(res, SW_ENOMEM, NULL);
+}
+
+static int get_plan(sw_request *req, sw_response *res)
+{
+    return reply_version(req, res, 0);
 }
 
 /* Lints p and answers {"version", "lint"} with status. */
@@ -339,19 +339,11 @@ static bool parse_version(const char *s, long min, int64_t *out)
 
 static int get_version(sw_request *req, sw_response *res)
 {
-    sw_app *app = req->app;
     int64_t n;
     if (!parse_version(http_route_value(req, "n"), 1, &n))
         return http_fail(res, SW_ENOTFOUND, "a plan version is a whole number "
                          "from 1");
-    plan_record r;
-    sw_err err;
-    int rc = plan_store_load(app->store, practice_of(req), n, &r, &err);
-    if (rc != SW_OK)
-        return store_failed(res, rc, &err);
-    json_t *doc = record_json(&r);
-    plan_record_free(&r);
-    return doc ? server_reply_json(res, 200, doc) : http_fail(res, SW_ENOMEM, NULL);
+    return reply_version(req, res, n);
 }
 
 /* Loads version v as a plan (v 0: no plan, *out NULL). */

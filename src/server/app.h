@@ -125,6 +125,11 @@ int server_fail_as(sw_response *res, int code, const char *id,
  * prescribing alerts that a 409 asks the prescriber to review. */
 int server_fail_with(sw_response *res, int code, const char *id,
                      const char *msg, json_t *extra);
+/* A failed store call as the answer: a missing or conflicting record with
+ * the store's sentence, out of memory as itself, anything else logged and
+ * a 503 saying what ("the plan") could not be read or written. */
+int server_store_failed(sw_response *res, int rc, const sw_err *err,
+                        const char *what);
 /* Who is acting, for audit entries: the signed-in user (or nobody on a
  * public route), the client address and the request id. */
 void server_audit_who(const sw_request *req, audit_who *who);
