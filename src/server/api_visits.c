@@ -523,6 +523,13 @@ static int post_sign(sw_request *req, sw_response *res)
                        "before signing (PUT /api/visits/{id}/coding)");
     if (rc == SW_OK && (me = server_user_reference(req, res)) == NULL)
         rc = SW_ENOMEM;
+    /* Charges go to billing only once charge capture is live for the
+     * signer: before that the practice bills from the signed note as it
+     * always has, and no charge reaches billing ahead of its interface
+     * test (docs/rollout.md). */
+    bool charges_live = true;
+    if (rc == SW_OK)
+        rc = server_module_live(req, res, "charge_capture", &charges_live);
     char now[SW_TIME_ISO_MAX], url[160];
     int64_t now_ms = sw_now_wall_ms();
     sw_time_iso(now_ms, now);
@@ -545,7 +552,7 @@ static int post_sign(sw_request *req, sw_response *res)
         const char *occurred = json_string_value(json_object_get(period, "start"));
         snprintf(url, sizeof url, "Encounter/%s", st->id);
         server_bundle_add_json(&bundle, "PUT", url, enc, NULL, st->encounter.version);
-        for (size_t i = 0; i < npx; i++) {
+        for (size_t i = 0; charges_live && i < npx; i++) {
             const code_entry *reasons[VISIT_MAX_POINTERS];
             size_t nreasons = 0;
             for (size_t k = 0; k < read[i].nreasons; k++) {

@@ -97,6 +97,12 @@ struct rollout_user;
 int server_rollout_all_for(sw_request *req, sw_response *res,
                            const struct rollout_user *u,
                            struct rollout_answer *out, int64_t *version);
+/* Whether one module is live for the signed-in user, for a workflow step
+ * that writes into a second module besides its own (signing a visit
+ * writes charges only when charge capture is live). SW_OK, or the error
+ * already written to res. */
+int server_module_live(sw_request *req, sw_response *res, const char *module,
+                       bool *live);
 /* The plan or the overrides of the signed-in user's practice changed. */
 void server_rollout_changed(sw_request *req);
 

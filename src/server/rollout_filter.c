@@ -126,6 +126,42 @@ static const char *observation_category(sw_request *req)
     return NULL;
 }
 
+struct stored_category {
+    int64_t     practice_id;
+    const char *id;
+    int64_t     results;       /* laboratory or imaging category rows */
+};
+
+static int stored_category_fn(store_tx *tx, void *arg)
+{
+    struct stored_category *c = arg;
+    return store_query_int64(tx, &c->results, "SELECT COUNT(*) FROM "
+                             "fhir_idx_token WHERE practice_id = ? AND "
+                             "res_type = 'Observation' AND res_id = ? AND "
+                             "param = 'category' AND code IN ('laboratory', "
+                             "'imaging')", "it", c->practice_id, c->id);
+}
+
+/* The module category of an Observation a PUT or DELETE changes: what is
+ * stored decides, so a result cannot be changed or deleted as a vital
+ * sign by leaving its category out of the new body; a new Observation
+ * (POST) has only its body. */
+static int observation_category_of(sw_request *req, const char **category,
+                                   sw_err *err)
+{
+    *category = observation_category(req);
+    const char *id = http_route_value(req, "id");
+    if (id == NULL || strcmp(req->method, "POST") == 0)
+        return SW_OK;
+    struct stored_category c = {
+        .practice_id = server_principal(req)->practice_id, .id = id,
+    };
+    int rc = store_read(((sw_app *)req->app)->store, stored_category_fn, &c, err);
+    if (rc == SW_OK && c.results > 0)
+        *category = "laboratory";
+    return rc;
+}
+
 /* The /api refusal: {"error":{"code":"module_not_live","message",
  * "details":[{"module","live_from"}]}}. */
 static int refuse_api(sw_response *res, const char *module,
@@ -155,8 +191,13 @@ int server_rollout_filter(sw_request *req, sw_response *res)
          * as soon as it commits (decide_cache.h). */
         rollout_cache_bump(((sw_app *)req->app)->rollout, s->practice_id);
     const char *type = http_route_value(req, "type");
-    const char *category = type && strcmp(type, "Observation") == 0
-        ? observation_category(req) : NULL;
+    const char *category = NULL;
+    sw_err cat_err;
+    if (type && strcmp(type, "Observation") == 0
+        && observation_category_of(req, &category, &cat_err) != SW_OK)
+        /* Fail closed, as for the decision itself. */
+        return http_fail(res, SW_ESTORE, "the rollout plan could not be "
+                         "checked; try again");
     /* A route for any method is mapped as "* pattern" (NULL here). */
     const char *module = rollout_route_module(route->method, route->pattern,
                                               type, category);
@@ -226,6 +267,22 @@ int server_rollout_all(sw_request *req, sw_response *res, rollout_answer *out)
 {
     rollout_user u = user_of(server_principal(req));
     return server_rollout_all_for(req, res, &u, out, NULL);
+}
+
+int server_module_live(sw_request *req, sw_response *res, const char *module,
+                       bool *live)
+{
+    size_t n;
+    const catalog_module *cat = catalog_modules(&n);
+    rollout_answer *all = sw_arena_calloc(req->arena, n, sizeof *all);
+    if (all == NULL)
+        return http_fail(res, SW_ENOMEM, NULL);
+    int rc = server_rollout_all(req, res, all);
+    *live = true;           /* a module the catalog does not know */
+    for (size_t i = 0; rc == SW_OK && i < n; i++)
+        if (strcmp(cat[i].id, module) == 0)
+            *live = all[i].live;
+    return rc;
 }
 
 void server_rollout_changed(sw_request *req)

@@ -371,12 +371,98 @@ static void who_has_what_live(void **state)
     assert_int_equal(sw_test_get(e, p.dr, "/api/plan/live", NULL), 403);
 }
 
+/* Puts a one-stage plan holding `modules` (a JSON array) for everyone and
+ * forces it live. */
+static void live_stage(sw_test_env *e, const people *p, const char *modules)
+{
+    char body[1024];
+    snprintf(body, sizeof body, "{\"version\":0,\"plan\":{\"stages\":[{\"id\":\"s1\","
+             "\"name\":\"First\",\"target_date\":\"2027-01-04\",\"modules\":%s,"
+             "\"cohort\":{\"kind\":\"everyone\"}}]}}", modules);
+    json_t *doc;
+    assert_int_equal(sw_test_call(e, p->lead, "PUT", "/api/plan", body, &doc), 200);
+    json_decref(doc);
+    assert_int_equal(sw_test_call(e, p->lead, "POST", "/api/plan/stages/s1/go-live",
+                                  "{\"force\":true,\"reason\":\"test\"}", NULL), 200);
+}
+
+/* Signing a visit is documentation; its charges are charge capture's, and
+ * reach billing only once that is live for the signer. */
+static void signing_before_charge_capture_makes_no_charges(void **state)
+{
+    sw_test_env *e = *state;
+    people p;
+    sign_in(e, &p);
+    sw_test_patient(e, "p1", "Ana", "Roll", "1980-02-03");
+    /* Walk-ins are scheduling's (the front desk opens them). */
+    live_stage(e, &p, "[\"registration\",\"scheduling\",\"documentation\"]");
+    json_t *doc;
+    assert_int_equal(sw_test_call(e, p.dr, "POST", "/api/patients/p1/visits",
+                                  "{\"visit_type\":\"follow-up\",\"reason\":\"Cough\"}",
+                                  &doc), 201);
+    char path[160];
+    snprintf(path, sizeof path, "/api/visits/%s", sw_test_str(doc, "encounter"));
+    json_decref(doc);
+    char note[200], coding[200], sign[200];
+    snprintf(note, sizeof note, "%s/note", path);
+    snprintf(coding, sizeof coding, "%s/coding", path);
+    snprintf(sign, sizeof sign, "%s/sign", path);
+    assert_int_equal(sw_test_call(e, p.dr, "PUT", note, "{\"sections\":{\"subjective\":"
+                                  "\"Cough\",\"assessment\":\"URI\",\"plan\":\"Rest\"}}",
+                                  NULL), 200);
+    assert_int_equal(sw_test_call(e, p.dr, "PUT", coding, "{\"diagnoses\":[{\"code\":"
+                                  "\"J06.9\"}],\"procedures\":[{\"code\":\"99213\"}]}",
+                                  NULL), 200);
+    assert_int_equal(sw_test_call(e, p.dr, "POST", sign, NULL, &doc), 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "charges")), 0);
+    json_decref(doc);
+    char *items = sw_test_get_text(e, e->auth, "/fhir/ChargeItem?subject=Patient/p1");
+    assert_non_null(strstr(items, "\"total\":0"));
+    free(items);
+}
+
+/* A laboratory result is results' to change or delete, whatever a new
+ * body says: with vitals live and results not, it stays as it is. */
+static void a_result_is_not_changed_as_a_vital_sign(void **state)
+{
+    sw_test_env *e = *state;
+    people p;
+    sign_in(e, &p);
+    sw_test_patient(e, "p1", "Ana", "Roll", "1980-02-03");
+    const char *lab =
+        "{\"resourceType\":\"Observation\",\"id\":\"lab1\",\"status\":\"final\","
+        "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/"
+        "CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],"
+        "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"4548-4\"}]},"
+        "\"subject\":{\"reference\":\"Patient/p1\"},\"valueQuantity\":{\"value\":8.1,"
+        "\"unit\":\"%\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"%\"}}";
+    assert_int_equal(fhir(e, p.dr, "PUT", "/fhir/Observation/lab1", lab, NULL), 201);
+    live_stage(e, &p, "[\"registration\",\"documentation\",\"vitals\"]");
+    const char *as_vital =
+        "{\"resourceType\":\"Observation\",\"id\":\"lab1\",\"status\":\"final\","
+        "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"4548-4\"}]},"
+        "\"subject\":{\"reference\":\"Patient/p1\"},\"valueQuantity\":{\"value\":5.1,"
+        "\"unit\":\"%\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"%\"}}";
+    json_t *doc;
+    assert_int_equal(fhir(e, p.dr, "PUT", "/fhir/Observation/lab1", as_vital, &doc), 403);
+    assert_non_null(strstr(sw_test_str(doc, "issue.0.diagnostics"), "Results"));
+    json_decref(doc);
+    assert_int_equal(fhir(e, p.dr, "DELETE", "/fhir/Observation/lab1", NULL, NULL), 403);
+    char *kept = sw_test_get_text(e, p.dr, "/fhir/Observation/lab1");
+    assert_non_null(strstr(kept, "8.1"));
+    free(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(no_plan_everything_works,
                                         sw_test_env_setup, sw_test_env_teardown),
         cmocka_unit_test_setup_teardown(staged_plan_enforced,
+                                        sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(signing_before_charge_capture_makes_no_charges,
+                                        sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(a_result_is_not_changed_as_a_vital_sign,
                                         sw_test_env_setup, sw_test_env_teardown),
         cmocka_unit_test_setup_teardown(who_has_what_live,
                                         sw_test_env_setup, sw_test_env_teardown),
