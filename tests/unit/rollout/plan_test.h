@@ -4,6 +4,11 @@
 #ifndef SW_TEST_PLAN_TEST_H
 #define SW_TEST_PLAN_TEST_H
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +33,17 @@ static inline int plan_test_parse(const char *text, sw_plan **out,
     int rc = plan_from_text(s, strlen(s), out, is);
     free(s);
     return rc;
+}
+
+/* The same for a plan that must check: the test fails naming the first
+ * problem otherwise. */
+static inline sw_plan *plan_test_parse_ok(const char *text)
+{
+    sw_plan *p;
+    plan_issues is;
+    if (plan_test_parse(text, &p, &is) != SW_OK)
+        fail_msg("refused: %s: %s", is.items[0].path, is.items[0].message);
+    return p;
 }
 
 /* A stage with everyone as cohort and no gates. */

@@ -221,19 +221,10 @@ static void dates(void **state)
     assert_string_equal(out, "2026-12-23");
 }
 
-static sw_plan *parse_ok(const char *text)
-{
-    sw_plan *p;
-    plan_issues is;
-    if (plan_test_parse(text, &p, &is) != SW_OK)
-        fail_msg("refused: %s: %s", is.items[0].path, is.items[0].message);
-    return p;
-}
-
 static void live_stages_are_kept(void **state)
 {
     (void)state;
-    sw_plan *cur = parse_ok(FULL_PLAN);
+    sw_plan *cur = plan_test_parse_ok(FULL_PLAN);
     sw_err err;
     /* The same plan again, with a planned stage's date moved: fine. */
     char *text = plan_test_quotes(FULL_PLAN);
@@ -245,29 +236,29 @@ static void live_stages_are_kept(void **state)
     assert_int_equal(plan_check_change(cur, next, &err), SW_OK);
     plan_free(next);
     /* A planned stage cannot be made live by an edit. */
-    sw_plan *bad = parse_ok("{'stages':[" PT_STAGE("x", "2027-01-04", "'registration'")
+    sw_plan *bad = plan_test_parse_ok("{'stages':[" PT_STAGE("x", "2027-01-04", "'registration'")
                             "]}");
     assert_int_equal(plan_check_change(NULL, bad, &err), SW_OK);
     plan_free(bad);
-    bad = parse_ok("{'stages':[{'id':'x','name':'X','target_date':'2027-01-04',"
+    bad = plan_test_parse_ok("{'stages':[{'id':'x','name':'X','target_date':'2027-01-04',"
                    "'modules':['registration'],'cohort':{'kind':'everyone'},"
                    "'state':'live','live_at':'2027-01-04T08:00:00Z'}]}");
     assert_int_equal(plan_check_change(NULL, bad, &err), SW_ECONFLICT);
     assert_non_null(strstr(err.msg, "'x'"));
     plan_free(bad);
     /* The live stage cannot be removed, set back, or change modules. */
-    bad = parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration'") "]}");
+    bad = plan_test_parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration'") "]}");
     assert_int_equal(plan_check_change(cur, bad, &err), SW_ECONFLICT);
     assert_non_null(strstr(err.msg, "'clinic'"));
     plan_free(bad);
-    bad = parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
+    bad = plan_test_parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
                    "{'id':'clinic','name':'Clinic','target_date':'2027-02-01',"
                    "'modules':['documentation'],'cohort':{'kind':'everyone'},"
                    "'state':'live','live_at':'2027-02-01T08:00:00Z'}]}");
     assert_int_equal(plan_check_change(cur, bad, &err), SW_ECONFLICT);
     assert_non_null(strstr(err.msg, "modules"));
     plan_free(bad);
-    bad = parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
+    bad = plan_test_parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
                    "{'id':'clinic','name':'Clinic','target_date':'2027-02-01',"
                    "'modules':['problems','documentation'],'cohort':{'kind':'everyone'},"
                    "'state':'live','live_at':'2027-02-01T08:00:00Z'}]}");
@@ -275,14 +266,14 @@ static void live_stages_are_kept(void **state)
     assert_non_null(strstr(err.msg, "cohort"));
     plan_free(bad);
     /* Its date, name and gates may change; its roles in another order. */
-    sw_plan *ok = parse_ok("{'stages':[{'id':'clinic','name':'The clinic','target_date':'2027-02-08',"
+    sw_plan *ok = plan_test_parse_ok("{'stages':[{'id':'clinic','name':'The clinic','target_date':'2027-02-08',"
                    "'modules':['problems','documentation'],'cohort':{'kind':'roles',"
                    "'roles':['nurse','physician']},"
                    "'state':'live','live_at':'2027-02-01T08:00:00Z'},"
                    PT_STAGE("front", "2027-03-04", "'registration','scheduling'") "]}");
     assert_int_equal(plan_check_change(cur, ok, &err), SW_OK);
     plan_free(ok);
-    bad = parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
+    bad = plan_test_parse_ok("{'stages':[" PT_STAGE("front", "2027-01-04", "'registration','scheduling'") ","
                    PT_STAGE("clinic", "2027-02-01", "'documentation','problems'") "]}");
     assert_int_equal(plan_check_change(cur, bad, &err), SW_ECONFLICT);
     assert_non_null(strstr(err.msg, "going live or rolling back"));

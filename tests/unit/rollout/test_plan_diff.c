@@ -14,15 +14,6 @@
 #include "plan_test.h"
 #include "rollout/plan_diff.h"
 
-static sw_plan *parse_ok(const char *text)
-{
-    sw_plan *p;
-    plan_issues is;
-    if (plan_test_parse(text, &p, &is) != SW_OK)
-        fail_msg("refused: %s: %s", is.items[0].path, is.items[0].message);
-    return p;
-}
-
 static bool has(const plan_changes *c, const char *line)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -58,7 +49,7 @@ static void print(const plan_changes *c)
 static void changes_read_like_sentences(void **state)
 {
     (void)state;
-    sw_plan *a = parse_ok(V1), *b = parse_ok(V2);
+    sw_plan *a = plan_test_parse_ok(V1), *b = plan_test_parse_ok(V2);
     plan_changes c;
     assert_int_equal(plan_diff(a, b, &c), SW_OK);
     print(&c);
@@ -92,7 +83,7 @@ static void changes_read_like_sentences(void **state)
 static void moves_and_no_changes(void **state)
 {
     (void)state;
-    sw_plan *a = parse_ok(V1);
+    sw_plan *a = plan_test_parse_ok(V1);
     plan_changes c;
     assert_int_equal(plan_diff(a, a, &c), SW_OK);
     assert_int_equal(c.n, 0);
@@ -104,10 +95,10 @@ static void moves_and_no_changes(void **state)
                     "modules registration, scheduling)"));
     plan_changes_free(&c);
     /* Swapping two stages moves them; removing the first moves nothing. */
-    sw_plan *b = parse_ok("{'stages':["
+    sw_plan *b = plan_test_parse_ok("{'stages':["
         PT_STAGE("notes", "2027-01-04", "'documentation'") ","
         PT_STAGE("desk", "2027-01-04", "'registration'") "]}");
-    sw_plan *c1 = parse_ok("{'stages':["
+    sw_plan *c1 = plan_test_parse_ok("{'stages':["
         PT_STAGE("desk", "2027-01-04", "'registration'") ","
         PT_STAGE("notes", "2027-01-04", "'documentation'") "]}");
     assert_int_equal(plan_diff(c1, b, &c), SW_OK);
@@ -115,7 +106,7 @@ static void moves_and_no_changes(void **state)
     assert_true(has(&c, "stage 'notes' moved from position 2 to 1"));
     assert_true(has(&c, "stage 'desk' moved from position 1 to 2"));
     plan_changes_free(&c);
-    sw_plan *d = parse_ok("{'stages':[" PT_STAGE("notes", "2027-01-04", "'documentation'") "]}");
+    sw_plan *d = plan_test_parse_ok("{'stages':[" PT_STAGE("notes", "2027-01-04", "'documentation'") "]}");
     assert_int_equal(plan_diff(c1, d, &c), SW_OK);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.items[0], "stage 'desk' removed");
