@@ -308,6 +308,16 @@ static enum MHD_Result respond(struct http_conn *c)
     return ok;
 }
 
+/* libmicrohttpd's accept policy: while the server stops, a new connection
+ * is closed at once, unanswered. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+                                 socklen_t len)
+{
+    (void)addr, (void)len;
+    const http_server *srv = cls;
+    return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -514,7 +524,7 @@ int http_server_start(const http_server_config *cfg, http_server **out,
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC
         | (srv->tls ? MHD_USE_TLS : 0),
-        0, NULL, NULL, on_request, srv,
+        0, on_accept, srv, on_request, srv,
         MHD_OPTION_ARRAY, srv->tls ? tls_opts : tls_opts + 2,
         MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
@@ -562,15 +572,13 @@ void http_server_stop(http_server *s, int grace_s)
 {
     if (s == NULL)
         return;
+    /* From now on a new connection is closed as soon as it is accepted
+     * (on_accept), while requests in flight finish. Not with
+     * MHD_quiesce_daemon: with a pool of epoll threads it races a worker
+     * taking the listening socket out of its own epoll set, and
+     * libmicrohttpd aborts the process when it loses that race. The
+     * daemon closes the listening socket when it stops. */
     atomic_store(&s->stopping, true);
-    /* The listening socket stops taking connections at once (shutdown:
-     * new clients are refused) but is closed only after the daemon stops:
-     * its threads take it out of their epoll sets after quiesce returns,
-     * and closing it first makes that fail, which libmicrohttpd treats as
-     * fatal (an abort at shutdown, now and then). */
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        shutdown(fd, SHUT_RDWR);
     int64_t deadline = sw_now_mono_ms() + (int64_t)grace_s * 1000;
     while (atomic_load(&s->inflight) > 0 && sw_now_mono_ms() < deadline) {
         struct timespec ts = { 0, 10 * 1000000L };
@@ -580,8 +588,6 @@ void http_server_stop(http_server *s, int grace_s)
         sw_warn("http: %d requests still running after %d s; stopping anyway",
                 atomic_load(&s->inflight), grace_s);
     MHD_stop_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     http_watch_stop(s->watch);
     http_proxies_free(s->proxies);
     sw_free(s);
