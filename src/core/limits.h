@@ -121,4 +121,17 @@
 
 #define SW_ERR_MSG_MAX                512
 
+/* ---- HL7 v2 (src/hl7/) ---------------------------------------------------- */
+
+/* One parse: a message, or a whole batch file. Real messages from billing
+ * systems run to tens of kilobytes; a batch of a day's charges to a few
+ * megabytes. Each figure bounds one level of the message tree. */
+#define SW_HL7_MAX_MESSAGE_BYTES      (4 * 1024 * 1024)
+#define SW_HL7_MAX_SEGMENTS           2000   /* per parse, envelopes included */
+#define SW_HL7_MAX_FIELDS             256    /* per segment */
+#define SW_HL7_MAX_REPETITIONS        256    /* per field */
+#define SW_HL7_MAX_COMPONENTS         64     /* per repetition */
+#define SW_HL7_MAX_SUBCOMPONENTS      64     /* per component */
+#define SW_HL7_MAX_MESSAGES           1000   /* per batch */
+
 #endif
