@@ -21,6 +21,14 @@ static int oom(ctx *c)
     return sw_err_set(c->err, SW_ENOMEM, NULL);
 }
 
+/* Where the piece starting at p ends: at the next delimiter d before end,
+ * or at end (no delimiter: d is 0 when the message has none). */
+static const char *piece_end(const char *p, const char *end, char d)
+{
+    const char *e = d ? memchr(p, d, (size_t)(end - p)) : NULL;
+    return e ? e : end;
+}
+
 static size_t count_pieces(const char *p, size_t n, char d)
 {
     size_t k = 1;
@@ -137,9 +145,7 @@ static int parse_field(ctx *c, const hl7_encoding *e, size_t fno,
         return oom(c);
     const char *rp = p, *end = p + n;
     for (size_t r = 0; r < nrep; r++) {
-        const char *re = e->repetition ? memchr(rp, e->repetition, (size_t)(end - rp)) : NULL;
-        if (re == NULL)
-            re = end;
+        const char *re = piece_end(rp, end, e->repetition);
         size_t ncomp = count_pieces(rp, (size_t)(re - rp), e->component);
         if (ncomp > SW_HL7_MAX_COMPONENTS)
             return too_many(c, fno, "components", SW_HL7_MAX_COMPONENTS);
@@ -150,9 +156,7 @@ static int parse_field(ctx *c, const hl7_encoding *e, size_t fno,
             return oom(c);
         const char *cp = rp;
         for (size_t k = 0; k < ncomp; k++) {
-            const char *ce = e->component ? memchr(cp, e->component, (size_t)(re - cp)) : NULL;
-            if (ce == NULL)
-                ce = re;
+            const char *ce = piece_end(cp, re, e->component);
             size_t nsub = count_pieces(cp, (size_t)(ce - cp), e->subcomponent);
             if (nsub > SW_HL7_MAX_SUBCOMPONENTS)
                 return too_many(c, fno, "sub-components", SW_HL7_MAX_SUBCOMPONENTS);
@@ -163,9 +167,7 @@ static int parse_field(ctx *c, const hl7_encoding *e, size_t fno,
                 return oom(c);
             const char *sp = cp;
             for (size_t s = 0; s < nsub; s++) {
-                const char *se = e->subcomponent ? memchr(sp, e->subcomponent, (size_t)(ce - sp)) : NULL;
-                if (se == NULL)
-                    se = ce;
+                const char *se = piece_end(sp, ce, e->subcomponent);
                 int rc = decode_leaf(c, e, sp, (size_t)(se - sp), &comp->subs[s]);
                 if (rc != SW_OK)
                     return rc;
@@ -311,9 +313,7 @@ static int parse_segment(ctx *c, const hl7_encoding *e, const char *p,
     }
     const char *fp = rest, *end = rest + rn;
     for (size_t i = first; i < nf; i++) {
-        const char *fe = memchr(fp, e->field, (size_t)(end - fp));
-        if (fe == NULL)
-            fe = end;
+        const char *fe = piece_end(fp, end, e->field);
         int rc = parse_field(c, e, i + 1, fp, (size_t)(fe - fp), &seg->fields[i]);
         if (rc != SW_OK)
             return rc;
