@@ -3,7 +3,7 @@
  * and other interfaces goes through them.
  *
  * Each input is one message; inputs starting with FHS or BHS are parsed as
- * a batch. Besides what ASan and UBSan catch, the target checks:
+ * a batch and as a file of batches. Besides what ASan and UBSan catch, the target checks:
  *   - a refusal is SW_EINVAL with a sentence (SW_ENOMEM cannot happen: the
  *     arena has no budget here), and no message is returned;
  *   - an accepted message serializes, its serialization parses to an equal
@@ -68,6 +68,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(b2->nmsg == b->nmsg);
             for (size_t i = 0; i < b->nmsg; i++)
                 CHECK(hl7_message_equal(b->msgs[i], b2->msgs[i]));
+            sw_buf_free(&w);
+        }
+        /* The same input as a file of batches. */
+        hl7_file *f = NULL;
+        rc = hl7_parse_file(a, text, size, &f, &err);
+        if (rc != SW_OK) {
+            CHECK(rc == SW_EINVAL && err.msg[0] != '\0' && f == NULL);
+        } else {
+            sw_buf w = SW_BUF_INIT(64 * 1024 * 1024);
+            CHECK(hl7_serialize_file(f, &w) == SW_OK);
+            hl7_file *f2 = NULL;
+            CHECK(hl7_parse_file(a, w.data, w.len, &f2, &err) == SW_OK);
+            CHECK(f2->nbatch == f->nbatch);
+            for (size_t k = 0; k < f->nbatch; k++) {
+                CHECK(f2->batches[k]->nmsg == f->batches[k]->nmsg);
+                for (size_t i = 0; i < f->batches[k]->nmsg; i++)
+                    CHECK(hl7_message_equal(f->batches[k]->msgs[i],
+                                            f2->batches[k]->msgs[i]));
+            }
             sw_buf_free(&w);
         }
         sw_arena_destroy(a);

@@ -76,20 +76,36 @@ typedef struct hl7_batch {
     hl7_message **msgs;
 } hl7_batch;
 
+/* A file: an optional FHS, one or more batches (each BHS ... BTS), an
+ * optional FTS. Messages before any BHS form a batch without envelope. */
+typedef struct hl7_file {
+    hl7_encoding  enc;     /* of the first header */
+    hl7_segment  *fhs, *fts;   /* NULL when absent */
+    size_t        nbatch;
+    hl7_batch   **batches; /* their fhs and fts are NULL */
+} hl7_file;
+
 /* Parses one message: a leading UTF-8 BOM, CR, LF or CRLF segment ends
  * (mixed), no final terminator and trailing blank lines are accepted.
  * SW_OK, SW_EINVAL (err names the segment and field) or SW_ENOMEM. */
 int hl7_parse(sw_arena *a, const char *data, size_t len, hl7_message **out,
               sw_err *err);
-/* Parses a batch (FHS/BHS ... BTS/FTS) or a bare run of messages; the
- * message counts in BTS-1 and FTS-1 are checked when given. */
+/* Parses one batch (FHS/BHS ... BTS/FTS) or a bare run of messages; the
+ * message counts in BTS-1 and FTS-1 are checked when given. A file of
+ * several batches is refused here: read it with hl7_parse_file. */
 int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
                     sw_err *err);
+/* Parses a file of any number of batches (FHS, BHS ... BTS, BHS ... BTS,
+ * FTS); BTS-1 and FTS-1 (the number of batches) are checked when given,
+ * and at most SW_HL7_MAX_MESSAGES messages are taken in all. */
+int hl7_parse_file(sw_arena *a, const char *data, size_t len, hl7_file **out,
+                   sw_err *err);
 
 /* Writes a message with its own delimiters, text re-escaped, "" for NULL,
  * each segment ended by CR. SW_OK, SW_ETOOBIG or SW_ENOMEM from the buffer. */
 int hl7_serialize(const hl7_message *m, sw_buf *out);
 int hl7_serialize_batch(const hl7_batch *b, sw_buf *out);
+int hl7_serialize_file(const hl7_file *f, sw_buf *out);
 /* One segment's field as it would be written (MSH-9 -> "ADT^A04"). */
 int hl7_write_field(const hl7_encoding *enc, const hl7_segment *seg,
                     size_t field, sw_buf *out);

@@ -470,6 +470,57 @@ static int batch_segment(ctx *c, const hl7_encoding *e, const line *l,
     return rc;
 }
 
+/* The messages of ls[i..stop) (each from its MSH to the next) into b. */
+static int parse_run(ctx *c, line *ls, size_t i, size_t stop, hl7_batch *b)
+{
+    sw_err *err = c->err;
+    int rc;
+    size_t nmsg = 0;
+    for (size_t k = i; k < stop; k++)
+        if (seg_is(&ls[k], "MSH"))
+            nmsg++;
+    if (nmsg > SW_HL7_MAX_MESSAGES)
+        return sw_err_set(err, SW_EINVAL, "the batch holds more than %d "
+                          "messages", SW_HL7_MAX_MESSAGES);
+    if (i < stop && !seg_is(&ls[i], "MSH"))
+        return sw_err_set(err, SW_EINVAL, "segment %zu: expected MSH to start "
+                          "the batch's first message", ls[i].no);
+    b->msgs = sw_arena_calloc(c->a, nmsg ? nmsg : 1, sizeof *b->msgs);
+    if (b->msgs == NULL)
+        return oom(c);
+    while (i < stop) {
+        size_t j = i + 1;
+        while (j < stop && !seg_is(&ls[j], "MSH"))
+            j++;
+        for (size_t k = i; k < j; k++)
+            if (seg_is(&ls[k], "FHS") || seg_is(&ls[k], "BHS")
+                || seg_is(&ls[k], "BTS") || seg_is(&ls[k], "FTS"))
+                return sw_err_set(err, SW_EINVAL, "segment %zu: a %.3s inside "
+                                  "a batch's messages; a file of several "
+                                  "batches is read as a file", ls[k].no, ls[k].p);
+        rc = parse_message(c, ls, i, j, &b->msgs[b->nmsg]);
+        if (rc != SW_OK)
+            return rc;
+        b->nmsg++;
+        i = j;
+    }
+    return SW_OK;
+}
+
+/* Checks a trailer's count against what was found. */
+static int check_count(ctx *c, const hl7_segment *trailer, const char *what,
+                       size_t found, const char *unit)
+{
+    long k = count_field(trailer);
+    if (k == -2 || (k >= 0 && (size_t)k != found))
+        return sw_err_set(c->err, SW_EINVAL, "%s-1: the count says %s but "
+                          "there %s %zu %s%s", what,
+                          trailer->fields[0].reps[0].comps[0].subs[0].s,
+                          found == 1 ? "is" : "are", found, unit,
+                          found == 1 ? "" : "s");
+    return SW_OK;
+}
+
 int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
                     sw_err *err)
 {
@@ -510,52 +561,99 @@ int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
         stop--;
     if (stop > i && seg_is(&ls[stop - 1], "BTS"))
         stop--;
-    size_t nmsg = 0;
-    for (size_t k = i; k < stop; k++)
-        if (seg_is(&ls[k], "MSH"))
-            nmsg++;
-    if (nmsg > SW_HL7_MAX_MESSAGES)
-        return sw_err_set(err, SW_EINVAL, "the batch holds more than %d "
-                          "messages", SW_HL7_MAX_MESSAGES);
-    if (i < stop && !seg_is(&ls[i], "MSH"))
-        return sw_err_set(err, SW_EINVAL, "segment %zu: expected MSH to start "
-                          "the batch's first message", ls[i].no);
-    b->msgs = sw_arena_calloc(a, nmsg ? nmsg : 1, sizeof *b->msgs);
-    if (b->msgs == NULL)
-        return oom(&c);
-    while (i < stop) {
-        size_t j = i + 1;
-        while (j < stop && !seg_is(&ls[j], "MSH"))
-            j++;
-        for (size_t k = i; k < j; k++)
-            if (seg_is(&ls[k], "FHS") || seg_is(&ls[k], "BHS")
-                || seg_is(&ls[k], "BTS") || seg_is(&ls[k], "FTS"))
-                return sw_err_set(err, SW_EINVAL, "segment %zu: only one batch "
-                                  "per file is supported here", ls[k].no);
-        rc = parse_message(&c, ls, i, j, &b->msgs[b->nmsg]);
-        if (rc != SW_OK)
-            return rc;
-        b->nmsg++;
-        i = j;
-    }
+    rc = parse_run(&c, ls, i, stop, b);
+    if (rc != SW_OK)
+        return rc;
     if (stop < n && seg_is(&ls[stop], "BTS")) {
         if ((rc = batch_segment(&c, &b->enc, &ls[stop++], &b->bts)) != SW_OK)
             return rc;
-        long k = count_field(b->bts);
-        if (k == -2 || (k >= 0 && (size_t)k != b->nmsg))
-            return sw_err_set(err, SW_EINVAL, "BTS-1: the batch count says %s "
-                              "but the batch holds %zu messages",
-                              b->bts->fields[0].reps[0].comps[0].subs[0].s, b->nmsg);
+        if ((rc = check_count(&c, b->bts, "BTS", b->nmsg, "message")) != SW_OK)
+            return rc;
     }
     if (stop < n && seg_is(&ls[stop], "FTS")) {
         if ((rc = batch_segment(&c, &b->enc, &ls[stop++], &b->fts)) != SW_OK)
             return rc;
-        long k = count_field(b->fts);
-        if (k == -2 || (k >= 0 && k != 1))
-            return sw_err_set(err, SW_EINVAL, "FTS-1: the file count says %s "
-                              "but the file holds 1 batch",
-                              b->fts->fields[0].reps[0].comps[0].subs[0].s);
+        if ((rc = check_count(&c, b->fts, "FTS", 1, "batch")) != SW_OK)
+            return rc;
     }
     *out = b;
+    return SW_OK;
+}
+
+int hl7_parse_file(sw_arena *a, const char *data, size_t len, hl7_file **out,
+                   sw_err *err)
+{
+    ctx c = { a, err, 0, "FHS" };
+    line *ls;
+    size_t n;
+    *out = NULL;
+    int rc = split_lines(&c, data, len, &ls, &n);
+    if (rc != SW_OK)
+        return rc;
+    if (n == 0)
+        return sw_err_set(err, SW_EINVAL, "segment 1: the file is empty");
+    if (!seg_is(&ls[0], "FHS") && !seg_is(&ls[0], "BHS") && !seg_is(&ls[0], "MSH"))
+        return sw_err_set(err, SW_EINVAL,
+                          "segment 1: a file must start with FHS, BHS or MSH");
+    hl7_file *f = sw_arena_calloc(a, 1, sizeof *f);
+    if (f == NULL)
+        return oom(&c);
+    c.segno = 1;
+    c.segid = ls[0].p[0] == 'F' ? "FHS" : ls[0].p[0] == 'B' ? "BHS" : "MSH";
+    if ((rc = read_encoding(&c, ls[0].p, ls[0].n, &f->enc)) != SW_OK)
+        return rc;
+    size_t i = 0, stop = n;
+    if (seg_is(&ls[0], "FHS") && (rc = batch_segment(&c, &f->enc, &ls[i++], &f->fhs)) != SW_OK)
+        return rc;
+    if (stop > i && seg_is(&ls[stop - 1], "FTS"))
+        stop--;
+    /* Each batch runs from its BHS to its BTS (or to the next BHS, or the
+     * end); messages before any BHS form a batch without envelope. */
+    size_t nbatch = 0;
+    for (size_t k = i; k < stop; k++)
+        if (seg_is(&ls[k], "BHS") || (k == i && seg_is(&ls[k], "MSH")))
+            nbatch++;
+    if (nbatch > SW_HL7_MAX_MESSAGES)
+        return sw_err_set(err, SW_EINVAL, "the file holds more than %d "
+                          "batches", SW_HL7_MAX_MESSAGES);
+    f->batches = sw_arena_calloc(a, nbatch ? nbatch : 1, sizeof *f->batches);
+    if (f->batches == NULL)
+        return oom(&c);
+    size_t total = 0;
+    while (i < stop) {
+        hl7_batch *b = sw_arena_calloc(a, 1, sizeof *b);
+        if (b == NULL)
+            return oom(&c);
+        b->enc = f->enc;
+        if (seg_is(&ls[i], "BHS") && (rc = batch_segment(&c, &f->enc, &ls[i++], &b->bhs)) != SW_OK)
+            return rc;
+        size_t j = i;
+        while (j < stop && !seg_is(&ls[j], "BTS") && !seg_is(&ls[j], "BHS"))
+            j++;
+        if ((rc = parse_run(&c, ls, i, j, b)) != SW_OK)
+            return rc;
+        total += b->nmsg;
+        if (total > SW_HL7_MAX_MESSAGES)
+            return sw_err_set(err, SW_EINVAL, "the file holds more than %d "
+                              "messages", SW_HL7_MAX_MESSAGES);
+        if (j < stop && seg_is(&ls[j], "BTS")) {
+            if ((rc = batch_segment(&c, &f->enc, &ls[j++], &b->bts)) != SW_OK)
+                return rc;
+            if ((rc = check_count(&c, b->bts, "BTS", b->nmsg, "message")) != SW_OK)
+                return rc;
+        }
+        if (j < stop && !seg_is(&ls[j], "BHS"))
+            return sw_err_set(err, SW_EINVAL, "segment %zu: expected BHS to "
+                              "start the next batch", ls[j].no);
+        f->batches[f->nbatch++] = b;
+        i = j;
+    }
+    if (stop < n) {
+        if ((rc = batch_segment(&c, &f->enc, &ls[stop], &f->fts)) != SW_OK)
+            return rc;
+        if ((rc = check_count(&c, f->fts, "FTS", f->nbatch, "batch")) != SW_OK)
+            return rc;
+    }
+    *out = f;
     return SW_OK;
 }

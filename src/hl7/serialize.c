@@ -125,3 +125,15 @@ int hl7_serialize_batch(const hl7_batch *b, sw_buf *out)
         rc = put_segment(&b->enc, b->fts, out);
     return rc;
 }
+
+int hl7_serialize_file(const hl7_file *f, sw_buf *out)
+{
+    int rc = SW_OK;
+    if (f->fhs != NULL)
+        rc = put_segment(&f->enc, f->fhs, out);
+    for (size_t i = 0; i < f->nbatch && rc == SW_OK; i++)
+        rc = hl7_serialize_batch(f->batches[i], out);
+    if (rc == SW_OK && f->fts != NULL)
+        rc = put_segment(&f->enc, f->fts, out);
+    return rc;
+}

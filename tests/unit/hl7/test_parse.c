@@ -260,6 +260,51 @@ static void batch_with_two_messages(void **state)
                      SW_EINVAL);
 }
 
+static void file_of_several_batches(void **state)
+{
+    (void)state;
+    const char *text = "FHS|^~\\&|A\r"
+                       "BHS|^~\\&|A\r" MSH "\rPID|1\r"
+                       "MSH|^~\\&|X|Y|C|D|20240101||ADT^A08|43|P|2.5.1\rPID|2\rBTS|2\r"
+                       "BHS|^~\\&|B\rMSH|^~\\&|X|Y|C|D|20240101||ADT^A04|44|P|2.5.1\rPID|3\rBTS|1\r"
+                       "FTS|2\r";
+    hl7_file *f = NULL;
+    sw_err err = { 0 };
+    assert_int_equal(hl7_parse_file(A, text, strlen(text), &f, &err), SW_OK);
+    assert_non_null(f->fhs);
+    assert_non_null(f->fts);
+    assert_int_equal(f->nbatch, 2);
+    assert_int_equal(f->batches[0]->nmsg, 2);
+    assert_int_equal(f->batches[1]->nmsg, 1);
+    assert_string_equal(hl7_get(f->batches[1]->msgs[0], "PID", 1, 1, 1, 1, 1), "3");
+    assert_non_null(f->batches[1]->bhs);
+    sw_buf out = SW_BUF_INIT(1 << 20);
+    assert_int_equal(hl7_serialize_file(f, &out), SW_OK);
+    assert_string_equal(sw_buf_str(&out), text);
+    sw_buf_free(&out);
+    /* hl7_parse_batch refuses it, naming the place */
+    hl7_batch *b = NULL;
+    assert_int_equal(hl7_parse_batch(A, text, strlen(text), &b, &err), SW_EINVAL);
+    assert_non_null(strstr(err.msg, "read as a file"));
+
+    /* FTS-1 counts batches; BTS-1 each batch's messages */
+    const char *bad_fts = "FHS|^~\\&|A\rBHS|^~\\&|A\r" MSH "\rBTS|1\rFTS|3\r";
+    assert_int_equal(hl7_parse_file(A, bad_fts, strlen(bad_fts), &f, &err), SW_EINVAL);
+    assert_non_null(strstr(err.msg, "FTS-1: the count says 3 but there is 1 batch"));
+    const char *bad_bts = "BHS|^~\\&|A\r" MSH "\rBTS|1\rBHS|^~\\&|A\r" MSH "\rBTS|7\r";
+    assert_int_equal(hl7_parse_file(A, bad_bts, strlen(bad_bts), &f, &err), SW_EINVAL);
+    assert_non_null(strstr(err.msg, "BTS-1: the count says 7"));
+    /* a bare message is a file of one batch without envelope */
+    const char *bare = MSH "\rPID|9\r";
+    assert_int_equal(hl7_parse_file(A, bare, strlen(bare), &f, &err), SW_OK);
+    assert_int_equal(f->nbatch, 1);
+    assert_null(f->batches[0]->bhs);
+    /* something else between batches is refused */
+    const char *stray = "BHS|^~\\&|A\r" MSH "\rBTS|1\rPID|1\r";
+    assert_int_equal(hl7_parse_file(A, stray, strlen(stray), &f, &err), SW_EINVAL);
+    assert_non_null(strstr(err.msg, "expected BHS"));
+}
+
 static void limits_are_errors(void **state)
 {
     (void)state;
@@ -369,6 +414,7 @@ int main(void)
         cmocka_unit_test(line_ends_bom_and_trailing_blanks),
         cmocka_unit_test(versions_two_two_to_two_eight),
         cmocka_unit_test(batch_with_two_messages),
+        cmocka_unit_test(file_of_several_batches),
         cmocka_unit_test(limits_are_errors),
         cmocka_unit_test(malformed_msh),
         cmocka_unit_test(allocation_failures_are_clean),
