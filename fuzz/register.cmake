@@ -17,7 +17,7 @@
 # leave them out).
 
 set(SW_FUZZ_SECONDS 20 CACHE STRING "How long each fuzz.* CTest test fuzzes, in seconds")
-set(SW_FUZZ_TARGETS http_target json fhir_validate credentials hl7)
+set(SW_FUZZ_TARGETS http_target json fhir_validate credentials hl7 mllp)
 
 foreach(name ${SW_FUZZ_TARGETS})
   set(work ${CMAKE_BINARY_DIR}/fuzz/${name})

@@ -4,8 +4,8 @@
 # safe to run any number of times. Groups: build, test, bench.
 set -eu
 
-pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libutf8proc-dev"
-pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl procps util-linux openssl chromium nodejs"
+pkgs_build="cmake gcc make pkg-config libmicrohttpd-dev libgnutls28-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libutf8proc-dev"
+pkgs_test="libcmocka-dev libcurl4-openssl-dev postgresql python3-hl7 clang libclang-rt-14-dev curl procps util-linux openssl chromium nodejs"
 pkgs_bench="nginx wrk curl nodejs"
 
 wanted=""

@@ -134,4 +134,22 @@
 #define SW_HL7_MAX_SUBCOMPONENTS      64     /* per component */
 #define SW_HL7_MAX_MESSAGES           1000   /* per batch */
 
+/* MLLP (src/hl7/mllp.h): per connection memory is one frame, at most
+ * SW_HL7_MAX_MESSAGE_BYTES. A PMS keeps one or a few connections open;
+ * 64 leaves room for an interface engine's pool. */
+#define SW_MLLP_MAX_CONNECTIONS       64
+#define SW_MLLP_IDLE_TIMEOUT_S        600    /* no frame started */
+#define SW_MLLP_READ_TIMEOUT_S        30     /* a started frame must finish */
+#define SW_MLLP_CONNECT_TIMEOUT_MS    5000
+#define SW_MLLP_REPLY_TIMEOUT_MS      30000  /* an ACK must come back */
+#define SW_MLLP_MAX_PEER_ADDRESSES    16
+#define SW_HL7_PEER_RELOAD_MS         5000   /* peer lists re-read this often */
+
+/* The outbox (docs/hl7-interface.md): retries back off exponentially from
+ * the first to the last figure; a charge unacknowledged this long, or a peer
+ * unreachable this long, raises the interface alert. */
+#define SW_HL7_RETRY_FIRST_MS         1000
+#define SW_HL7_RETRY_MAX_MS           (5 * 60 * 1000)
+#define SW_HL7_ALERT_AFTER_MS         (15 * 60 * 1000)
+
 #endif
