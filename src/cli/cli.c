@@ -22,6 +22,8 @@ static const cli_command *const commands[] = {
     &cli_user,
     &cli_plan,
     &cli_modules,
+    &cli_interface,
+    &cli_pms_sim,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

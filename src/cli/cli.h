@@ -46,5 +46,7 @@ extern const cli_command cli_audit;
 extern const cli_command cli_user;
 extern const cli_command cli_plan;
 extern const cli_command cli_modules;
+extern const cli_command cli_interface;
+extern const cli_command cli_pms_sim;
 
 #endif

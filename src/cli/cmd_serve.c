@@ -17,9 +17,12 @@ static const char usage[] =
     "                       [--lockout DURATION]\n"
     "                       [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]\n"
     "                       [--web DIR]\n"
+    "                       [--mllp HOST:PORT [--mllp-tls-cert FILE --mllp-tls-key FILE]]\n"
     "\n"
-    "Serves the web app, /api and /fhir over HTTP until SIGTERM or SIGINT, then\n"
-    "finishes the requests in flight and closes the database cleanly.\n"
+    "Serves the web app, /api and /fhir over HTTP (and HL7 v2 over MLLP with\n"
+    "--mllp) until SIGTERM or SIGINT, then finishes the requests and messages in\n"
+    "flight and closes the database cleanly. Charges queued for the practice-\n"
+    "management system are delivered while it serves.\n"
     "\n"
     "  --db URL                 sqlite:PATH or postgresql://… (default: $STAGEWISE_DB,\n"
     "                           else sqlite:stagewise.db); run 'stagewise init' first\n"
@@ -45,6 +48,12 @@ static const char usage[] =
     "                           from anyone else those headers are ignored\n"
     "  --web DIR                the web app's files (index.html, static/); default:\n"
     "                           the web/ directory of the source tree it was built from\n"
+    "  --mllp HOST:PORT         also receive HL7 v2 messages from the practice-\n"
+    "                           management system over MLLP (port 0 picks a free\n"
+    "                           port); only addresses in a practice's peer list\n"
+    "                           ('stagewise interface peer --allow') may connect\n"
+    "  --mllp-tls-cert FILE     MLLP over TLS with this PEM certificate (chain)\n"
+    "  --mllp-tls-key FILE      and this PEM private key\n"
     "\n"
     "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
 
@@ -93,6 +102,9 @@ enum {
     OPT_TLS_KEY,
     OPT_TRUST_PROXY,
     OPT_WEB,
+    OPT_MLLP,
+    OPT_MLLP_TLS_CERT,
+    OPT_MLLP_TLS_KEY,
 };
 
 /* Splits "a,b" into proxies[] (pointers into a copy in buf); false when
@@ -134,6 +146,9 @@ static int run(int argc, char **argv)
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { "trust-proxy", required_argument, NULL, OPT_TRUST_PROXY },
         { "web", required_argument, NULL, OPT_WEB },
+        { "mllp", required_argument, NULL, OPT_MLLP },
+        { "mllp-tls-cert", required_argument, NULL, OPT_MLLP_TLS_CERT },
+        { "mllp-tls-key", required_argument, NULL, OPT_MLLP_TLS_KEY },
         { 0, 0, 0, 0 },
     };
     int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
@@ -144,6 +159,10 @@ static int run(int argc, char **argv)
     long threads = SW_HTTP_DEFAULT_THREADS, timeout = SW_HTTP_REQUEST_TIMEOUT_S;
     long idle = SW_HTTP_IDLE_TIMEOUT_S;
     const char *tls_cert = NULL, *tls_key = NULL, *web = NULL;
+    char mllp_host[256] = "";
+    int mllp_port = 0;
+    bool mllp = false;
+    const char *mllp_cert = NULL, *mllp_key = NULL;
     static char proxy_text[1024];
     static const char *proxies[SERVER_MAX_TRUSTED_PROXIES];
     size_t nproxies = 0;
@@ -211,6 +230,19 @@ static int run(int argc, char **argv)
         case OPT_WEB:
             web = optarg;
             break;
+        case OPT_MLLP:
+            if (cli_parse_listen(optarg, mllp_host, sizeof mllp_host,
+                                 &mllp_port) != SW_OK)
+                return cli_fail(SW_EUSAGE, "serve: --mllp '%s' is not HOST:PORT "
+                                "(for example 0.0.0.0:2575 or 127.0.0.1:0)", optarg);
+            mllp = true;
+            break;
+        case OPT_MLLP_TLS_CERT:
+            mllp_cert = optarg;
+            break;
+        case OPT_MLLP_TLS_KEY:
+            mllp_key = optarg;
+            break;
         case OPT_TRUST_PROXY:
             nproxies = 0;
             if (!parse_proxies(optarg, proxy_text, sizeof proxy_text, proxies,
@@ -227,6 +259,11 @@ static int run(int argc, char **argv)
     if (optind < argc)
         return cli_fail(SW_EUSAGE, "serve: unexpected argument '%s'; see "
                         "'stagewise serve --help'", argv[optind]);
+    if ((mllp_cert == NULL) != (mllp_key == NULL))
+        return cli_fail(SW_EUSAGE, "serve: --mllp-tls-cert and --mllp-tls-key "
+                        "go together: give the certificate and its private key");
+    if (mllp_cert != NULL && !mllp)
+        return cli_fail(SW_EUSAGE, "serve: --mllp-tls-cert needs --mllp HOST:PORT");
     if ((tls_cert == NULL) != (tls_key == NULL))
         return cli_fail(SW_EUSAGE, "serve: --tls-cert and --tls-key go "
                         "together: give the certificate and its private key");
@@ -245,6 +282,10 @@ static int run(int argc, char **argv)
         .trusted_proxies = proxies,
         .ntrusted_proxies = nproxies,
         .web_dir = web,
+        .mllp_host = mllp ? mllp_host : NULL,
+        .mllp_port = mllp_port,
+        .mllp_tls_cert_path = mllp_cert,
+        .mllp_tls_key_path = mllp_key,
     };
     sw_err err;
     int rc = server_run(&so, &err);

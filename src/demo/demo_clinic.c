@@ -31,13 +31,18 @@
 #define ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
 #define MRN     "urn:stagewise:mrn"
 #define USERSYS "urn:stagewise:user"
+#define NPI     "http://hl7.org/fhir/sid/us-npi"
 
-/* The clinicians, as demo.c links their accounts. */
+/* The clinicians, as demo.c links their accounts. Their NPIs are made up
+ * but pass the NPI check digit, so the demo's charges reach the PMS
+ * simulator (docs/hl7-interface.md). */
 static const struct clinician {
-    const char *practitioner, *username, *family, *given, *prefix, *display;
+    const char *practitioner, *username, *family, *given, *prefix, *display, *npi;
 } clinicians[] = {
-    { DEMO_PRACTITIONER_RIVERA, "dr.rivera", "Rivera", "Ana", "Dr.", "Dr. Ana Rivera" },
-    { DEMO_PRACTITIONER_CHEN,   "np.chen",   "Chen",   "Li",  NULL,  "Li Chen, NP" },
+    { DEMO_PRACTITIONER_RIVERA, "dr.rivera", "Rivera", "Ana", "Dr.", "Dr. Ana Rivera",
+      "1234567893" },
+    { DEMO_PRACTITIONER_CHEN,   "np.chen",   "Chen",   "Li",  NULL,  "Li Chen, NP",
+      "1987654328" },
 };
 
 static const struct patient {
@@ -334,10 +339,11 @@ int demo_seed_clinic(sw_store *s, sw_err *err)
                                  "family", c->family, "given", c->given);
         if (c->prefix)
             json_object_set_new(name, "prefix", json_pack("[s]", c->prefix));
-        put(b, json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}], s:[o]}",
+        put(b, json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}, {s:s, s:s}], s:[o]}",
                          "resourceType", "Practitioner", "id", c->practitioner,
                          "active", 1, "identifier", "system", USERSYS,
-                         "value", c->username, "name", name));
+                         "value", c->username, "system", NPI, "value", c->npi,
+                         "name", name));
     }
     for (size_t i = 0; i < sizeof patients / sizeof patients[0]; i++) {
         const struct patient *p = &patients[i];

@@ -1,9 +1,12 @@
-/* gates.c - the gate data interface (see gates.h). Every source answers
- * "no data" until the training, adoption and HL7 work fill in theirs: one
- * case each below. */
+/* gates.c - the gate data interface (see gates.h): one case per gate kind.
+ * The interface gate reads the go-live interface test suite's reports
+ * (gate_interface.c); training, proficiency and benchmarks answer "no
+ * data" until the training and adoption work record theirs. */
 #include "gates.h"
 
 #include <stdio.h>
+
+#include "rollout/gate_interface.h"
 
 const char *gate_state_name(gate_state s)
 {
@@ -26,7 +29,7 @@ int gates_data(sw_store *store, int64_t practice_id, const sw_plan *p,
                const plan_stage *s, const plan_gate *g, gate_data *out,
                sw_err *err)
 {
-    (void)store; (void)practice_id; (void)p; (void)s; (void)err;
+    (void)p; (void)s;
     switch (g->kind) {
     case PLAN_GATE_TRAINING:
         no_data(out, "training completion is not recorded until the "
@@ -40,9 +43,8 @@ int gates_data(sw_store *store, int64_t practice_id, const sw_plan *p,
         no_data(out, "adoption benchmarks are not measured yet");
         break;
     case PLAN_GATE_INTERFACE:
-        no_data(out, "no interface test suite has run against the "
-                "practice-management system");
-        break;
+        /* The latest go-live interface test suite run (gate_interface.c). */
+        return gate_interface_data(store, practice_id, out, err);
     default:
         no_data(out, "this gate has no data source");
         break;

@@ -155,6 +155,23 @@ static const rollout_route map[] = {
     BY_TYPE("PUT /fhir/{type}/{id}"),
     BY_TYPE("DELETE /fhir/{type}/{id}"),
 
+    /* The interface's reconciliation report (api_interface_reconcile.c):
+     * reading whether charges reached the PMS is always on. */
+    NONE("GET /api/interface/reconcile"),
+    /* The go-live interface test reports (api_interface_tests.c): read
+     * before anything is live, to decide the interface gate. */
+    NONE("GET /api/interface/tests"),
+    /* The outbound queue (api_interface.c): its state, its rows and a
+     * resend of what a biller fixed are always on, so a queue is worked
+     * even after charge capture is rolled back. Changing charges
+     * (api_charges.c) makes charges: charge capture. */
+    NONE("GET /api/interface/status"),
+    NONE("GET /api/interface/outbox"),
+    NONE("POST /api/interface/outbox/{seq}/resend"),
+    MODULE("POST /api/charges/{id}/void", "charge_capture"),
+    MODULE("POST /api/charges/{id}/correct", "charge_capture"),
+    MODULE("POST /api/visits/{id}/charges", "charge_capture"),
+
     /* The web app's page and assets: it hides what is not live itself. */
     NONE("GET /"),
     NONE("GET /static/*"),

@@ -24,6 +24,8 @@
 #include "clinical/visit.h"
 #include "core/clock.h"
 #include "fhir/resources.h"
+#include "hl7/deliver.h"
+#include "hl7/outbox.h"
 
 #define NOTE_BODY_MAX   (6 * NOTE_TEXT_MAX)
 #define CODING_BODY_MAX (64 * 1024)
@@ -477,6 +479,16 @@ static int sign_then(store_tx *tx, visits_tx *t)
                                    s->st->patient_id, "Composition",
                                    s->st->note.id, detail);
     }
+    /* The charges go to the practice-management system: their DFT^P03 is
+     * queued in this transaction, so a signed visit never lacks it. */
+    hl7_charge_line lines[VISITS_TX_MAX];
+    size_t nlines = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->types[i], "ChargeItem") == 0)
+            lines[nlines++] = (hl7_charge_line){ .charge_id = t->ids[i] };
+    if (rc == SW_OK && nlines > 0)
+        rc = hl7_outbox_queue(tx, who->practice_id, s->st->patient_id,
+                              s->st->id, lines, nlines, s->now_ms, NULL);
     return rc;
 }
 
@@ -581,6 +593,8 @@ static int post_sign(sw_request *req, sw_response *res)
         for (size_t i = 0; i < t->n; i++)
             if (strcmp(t->types[i], "ChargeItem") == 0)
                 json_array_append_new(charges, json_string(t->ids[i]));
+        if (json_array_size(charges) > 0)
+            hl7_deliver_wake(((sw_app *)req->app)->deliver);
         rc = server_reply_json(res, 200, json_pack("{s:s, s:s, s:o}", "note",
                                st->note.id, "signed_at", now, "charges", charges));
     }

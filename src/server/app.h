@@ -18,7 +18,7 @@
 #include "server/web.h"
 #include "store/store.h"
 
-#define SERVER_MAX_TABLES 32
+#define SERVER_MAX_TABLES 64
 
 typedef struct sw_app {
     sw_store   *store;
@@ -33,6 +33,10 @@ typedef struct sw_app {
      * (rollout/decide_cache.h); NULL in tests that build an sw_app by
      * hand, where each request builds its table afresh. */
     struct rollout_cache   *rollout;
+    /* The HL7 v2 outbox's delivery worker (hl7/deliver.h), woken when a
+     * request queues a message; NULL when it does not run (tests that
+     * build an sw_app by hand): the rows wait for the next worker. */
+    struct hl7_deliver     *deliver;
 } sw_app;
 
 /* Fills app's route tables (in matching order) from its store; returns
@@ -65,6 +69,10 @@ extern const http_route_table modules_routes;     /* api_modules.c */
 extern const http_route_table golive_routes;      /* api_golive.c */
 extern const http_route_table override_routes;    /* api_overrides.c */
 extern const http_route_table plan_live_routes;   /* api_plan_live.c */
+extern const http_route_table interface_reconcile_routes; /* api_interface_reconcile.c */
+extern const http_route_table interface_routes;   /* api_interface.c */
+extern const http_route_table interface_tests_routes; /* api_interface_tests.c */
+extern const http_route_table charges_routes;     /* api_charges.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);

@@ -35,6 +35,10 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &golive_routes;
     app->tables[n++] = &override_routes;
     app->tables[n++] = &plan_live_routes;
+    app->tables[n++] = &interface_reconcile_routes;
+    app->tables[n++] = &interface_routes;
+    app->tables[n++] = &interface_tests_routes;
+    app->tables[n++] = &charges_routes;
     app->tables[n++] = &modules_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);

@@ -23,6 +23,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "demo/demo.h"
+#include "hl7/interface.h"
 #include "rollout/decide_cache.h"
 
 /* Reads a PEM file for TLS into memory (freed with pem_free). */
@@ -118,6 +119,29 @@ int server_run(const serve_options *opt, sw_err *err)
                         "decision cache");
         goto out_store;
     }
+    /* The HL7 v2 interface starts first: requests that queue a charge
+     * wake its delivery worker. */
+    char *mllp_cert = NULL, *mllp_key = NULL;
+    if (opt->mllp_tls_cert_path != NULL) {
+        rc = read_pem(opt->mllp_tls_cert_path, "certificate", &mllp_cert, err);
+        if (rc == SW_OK)
+            rc = read_pem(opt->mllp_tls_key_path, "key", &mllp_key, err);
+        if (rc != SW_OK)
+            goto out_store;
+    }
+    hl7_interface_config hc = {
+        .store = app.store, .mllp_host = opt->mllp_host,
+        .mllp_port = opt->mllp_port, .tls_cert_pem = mllp_cert,
+        .tls_key_pem = mllp_key, .deliver = true,
+    };
+    hl7_interface *hl7 = NULL;
+    rc = hl7_interface_start(&hc, &hl7, err);
+    pem_free(mllp_key);
+    pem_free(mllp_cert);
+    if (rc != SW_OK)
+        goto out_store;
+    app.deliver = hl7_interface_deliver(hl7);
+
     size_t ntables = server_route_tables(&app);
     size_t nfilters;
     const http_filter *filters = server_filters(&nfilters);
@@ -140,11 +164,19 @@ int server_run(const serve_options *opt, sw_err *err)
     http_server *srv;
     rc = http_server_start(&cfg, &srv, err);
     if (rc != SW_OK)
-        goto out_store;
+        goto out_hl7;
 
     const char *shown_host = strchr(opt->host, ':') ? "[%s]" : "%s";
     char host[80];
     snprintf(host, sizeof host, shown_host, opt->host);
+    if (opt->mllp_host != NULL) {
+        const char *mllp_host = strchr(opt->mllp_host, ':') ? "[%s]" : "%s";
+        char mhost[80];
+        snprintf(mhost, sizeof mhost, mllp_host, opt->mllp_host);
+        printf("Stagewise is receiving HL7 v2 over MLLP%s on %s:%d\n",
+               opt->mllp_tls_cert_path ? " with TLS" : "", mhost,
+               hl7_interface_mllp_port(hl7));
+    }
     printf("Stagewise is serving %s://%s:%d (database %s)\n",
            cert ? "https" : "http", host, http_server_port(srv),
            store_display(app.store));
@@ -166,6 +198,8 @@ int server_run(const serve_options *opt, sw_err *err)
     http_server_stop(srv, SW_HTTP_SHUTDOWN_GRACE_S);
     rc = SW_OK;
 
+out_hl7:
+    hl7_interface_stop(hl7);
 out_store:
     rollout_cache_destroy(app.rollout);
     store_close(app.store);

@@ -26,6 +26,12 @@ typedef struct serve_options {
     size_t      ntrusted_proxies;
     /* The web app's directory (web.h); NULL: SW_WEB_DIR, the source tree's. */
     const char *web_dir;
+    /* The HL7 v2 listener (docs/hl7-interface.md): NULL host, none. Its
+     * TLS files are its own (a PMS is often given another certificate). */
+    const char *mllp_host;
+    int         mllp_port;
+    const char *mllp_tls_cert_path;
+    const char *mllp_tls_key_path;
 } serve_options;
 
 /* The largest certificate chain or key file read, and the most proxies
@@ -36,7 +42,8 @@ typedef struct serve_options {
 /* Opens the store, checks its schema, serves HTTP, and on SIGTERM or SIGINT
  * stops accepting, lets requests in flight finish and closes the store.
  * Prints "Stagewise is serving http://HOST:PORT …" (https:// with TLS) on
- * stdout once ready.
+ * stdout once ready, after "Stagewise is receiving HL7 v2 over MLLP on
+ * HOST:PORT" when it listens for HL7 too.
  * Returns SW_OK after a clean stop, or an error (err says why) when it
  * could not start. */
 int server_run(const serve_options *opt, sw_err *err);

@@ -382,6 +382,85 @@ static const store_migration migrations[] = {
             "  PRIMARY KEY (practice_id, stage_id, item_id)\n"
             ");\n",
     },
+    {
+        /* The HL7 v2 interface with the practice-management system
+         * (docs/hl7-interface.md). hl7_peer: the one PMS of a practice -
+         * the addresses it may connect from, where its charges go, and the
+         * processing id (P, or T for tests). hl7_inbound: every message
+         * received, stored before it is acknowledged, once per sender and
+         * control id (MSH-10), with the ACK that was sent so a resend gets
+         * the same answer. hl7_outbox: every message to send, written in
+         * the transaction of what caused it (a signature, a void), with
+         * its control id fixed for every retry; status pending, acked,
+         * rejected (AE: a biller's work queue), invalid (failed validation
+         * before sending: work queue) or resent (replaced by a new row).
+         * interface_test_run: the go-live suite's reports, which the plan's
+         * interface gate reads. */
+        .name = "the HL7 v2 interface: peer, inbound log, outbox, test reports",
+        .sql =
+            "CREATE TABLE hl7_peer (\n"
+            "  practice_id   BIGINT NOT NULL,\n"
+            "  addresses     TEXT NOT NULL,\n"
+            "  send_host     TEXT NOT NULL DEFAULT '',\n"
+            "  send_port     BIGINT NOT NULL DEFAULT 0,\n"
+            "  processing_id TEXT NOT NULL DEFAULT 'P',\n"
+            "  facility      TEXT NOT NULL DEFAULT '',\n"
+            "  updated_at    BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id)\n"
+            ");\n"
+            "CREATE TABLE hl7_inbound (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  sender      TEXT NOT NULL,\n"
+            "  control_id  TEXT NOT NULL,\n"
+            "  received_at BIGINT NOT NULL,\n"
+            "  peer_addr   TEXT NOT NULL,\n"
+            "  msg_type    TEXT NOT NULL,\n"
+            "  body        TEXT NOT NULL,\n"
+            "  status      TEXT NOT NULL,\n"
+            "  ack_code    TEXT NOT NULL,\n"
+            "  ack         TEXT NOT NULL,\n"
+            "  detail      TEXT NOT NULL DEFAULT '',\n"
+            "  PRIMARY KEY (practice_id, sender, control_id)\n"
+            ");\n"
+            "CREATE INDEX hl7_inbound_time ON hl7_inbound (practice_id, received_at);\n"
+            "CREATE TABLE hl7_outbox (\n"
+            "  practice_id  BIGINT NOT NULL,\n"
+            "  seq          BIGINT NOT NULL,\n"
+            "  control_id   TEXT NOT NULL,\n"
+            "  patient_id   TEXT NOT NULL,\n"
+            "  encounter_id TEXT NOT NULL DEFAULT '',\n"
+            "  kind         TEXT NOT NULL,\n"
+            "  charge_ids   TEXT NOT NULL DEFAULT '',\n"
+            "  body         TEXT NOT NULL,\n"
+            "  status       TEXT NOT NULL,\n"
+            "  attempts     BIGINT NOT NULL DEFAULT 0,\n"
+            "  next_at      BIGINT NOT NULL DEFAULT 0,\n"
+            "  last_error   TEXT NOT NULL DEFAULT '',\n"
+            "  ack_code     TEXT NOT NULL DEFAULT '',\n"
+            "  created_at   BIGINT NOT NULL,\n"
+            "  sent_at      BIGINT NOT NULL DEFAULT 0,\n"
+            "  acked_at     BIGINT NOT NULL DEFAULT 0,\n"
+            "  replaced_by  BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, seq)\n"
+            ");\n"
+            "CREATE UNIQUE INDEX hl7_outbox_control ON hl7_outbox (practice_id, control_id);\n"
+            "CREATE INDEX hl7_outbox_status ON hl7_outbox (practice_id, status, seq);\n"
+            "CREATE INDEX hl7_outbox_patient ON hl7_outbox (practice_id, patient_id, seq);\n"
+            "CREATE INDEX hl7_outbox_created ON hl7_outbox (practice_id, created_at);\n"
+            "CREATE TABLE interface_test_run (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  run_id      BIGINT NOT NULL,\n"
+            "  suite       TEXT NOT NULL,\n"
+            "  peer        TEXT NOT NULL,\n"
+            "  started_at  BIGINT NOT NULL,\n"
+            "  finished_at BIGINT NOT NULL,\n"
+            "  run_by      TEXT NOT NULL,\n"
+            "  passed      INTEGER NOT NULL,\n"
+            "  report      TEXT NOT NULL,\n"
+            "  digest      TEXT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, run_id)\n"
+            ");\n",
+    },
 };
 
 const store_migration *store_migrations(size_t *count)

@@ -190,6 +190,10 @@ int sw_test_server_start(sw_test_server *s, const char *db_url,
         if ((at || tls) && strchr(at ? at : tls, '\n')) {
             s->port = atoi(at ? at + strlen("http://127.0.0.1:")
                               : tls + strlen("https://127.0.0.1:"));
+            /* With --mllp the line before names the MLLP port. */
+            const char *mllp = strstr(line, "MLLP on 127.0.0.1:");
+            if (mllp)
+                s->mllp_port = atoi(mllp + strlen("MLLP on 127.0.0.1:"));
             if (at)
                 snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
             else
@@ -386,7 +390,7 @@ int sw_test_add_user(const char *db_url, const char *username, const char *roles
     return rc == SW_OK ? 0 : -1;
 }
 
-int sw_test_env_start(sw_test_env *e)
+int sw_test_env_prepare(sw_test_env *e)
 {
     memset(e, 0, sizeof *e);
     e->db = sw_test_fresh_db();
@@ -394,11 +398,19 @@ int sw_test_env_start(sw_test_env *e)
     /* The usual actor of API tests works with records, which the admin
      * role alone may not (docs/security.md): a physician who also
      * administers the practice, as in many small practices. */
-    if (sw_test_add_user(e->db, SW_TEST_CLINICIAN, "physician,practice_admin") != 0)
-        return -1;
-    if (sw_test_server_start(&e->srv, e->db, NULL) != 0)
+    return sw_test_add_user(e->db, SW_TEST_CLINICIAN, "physician,practice_admin");
+}
+
+int sw_test_env_serve(sw_test_env *e, const char *const *extra_args)
+{
+    if (sw_test_server_start(&e->srv, e->db, extra_args) != 0)
         return -1;
     return sw_test_sign_in_as(&e->srv, SW_TEST_CLINICIAN, e->auth, sizeof e->auth);
+}
+
+int sw_test_env_start(sw_test_env *e)
+{
+    return sw_test_env_prepare(e) == 0 ? sw_test_env_serve(e, NULL) : -1;
 }
 
 int sw_test_env_stop(sw_test_env *e)

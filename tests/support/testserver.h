@@ -27,6 +27,8 @@ void sw_test_init_db(const char *db_url);
 typedef struct sw_test_server {
     pid_t pid;
     int   port;
+    int   mllp_port;       /* with --mllp 127.0.0.1:0 among the extra
+                              arguments: the HL7 v2 listener's port */
     char  base[64];        /* http://127.0.0.1:PORT */
     char  log_path[4096];  /* the server's stderr */
 } sw_test_server;
@@ -85,6 +87,12 @@ typedef struct sw_test_env {
 
 /* 0, or -1 with the reason printed. */
 int sw_test_env_start(sw_test_env *e);
+/* The same in two steps, for a test that prepares the database (say,
+ * with a command) before the server starts, or starts it with
+ * extra_args (NULL-terminated, may be NULL): the database and user, then
+ * the server and the sign-in. */
+int sw_test_env_prepare(sw_test_env *e);
+int sw_test_env_serve(sw_test_env *e, const char *const *extra_args);
 /* Stops the server (SIGTERM) and frees; 0 when it stopped cleanly. */
 int sw_test_env_stop(sw_test_env *e);
 /* The same as cmocka setup and teardown functions: *state is a new

@@ -1,8 +1,8 @@
 // app.js - the web app's entry: who is signed in, which screen shows, the
 // header (with the inbox count), and signing out. Screens live in their
 // own modules (signin.js, patients.js, chart.js, schedule.js, visit.js,
-// inbox.js, result.js, implementation.js); each gets the main element and
-// the app. Under the header, every user sees what is coming soon: the
+// inbox.js, result.js, implementation.js, interface.js); each gets the
+// main element and the app. Under the header, every user sees what is coming soon: the
 // modules not live for them yet, with the date they go live (/api/me
 // "coming").
 
@@ -18,6 +18,7 @@ import { inboxScreen } from "./inbox.js";
 import { resultScreen } from "./result.js";
 import { offered } from "./modules.js";
 import { implementationScreen } from "./implementation.js";
+import { interfaceScreen } from "./interface.js";
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
@@ -126,7 +127,8 @@ const app = {
         this.offers("schedule") ? h("a", { href: "#/schedule", id: "nav-schedule" }, "Schedule") : null,
         h("a", { href: "#/patients", id: "nav-patients" }, "Patients"),
         h("a", { href: "#/inbox", id: "nav-inbox" }, "Inbox", this.badge, this.badgeWords),
-        this.offers("implementation") ? h("a", { href: "#/implementation", id: "nav-implementation" }, "Implementation") : null),
+        this.offers("implementation") ? h("a", { href: "#/implementation", id: "nav-implementation" }, "Implementation") : null,
+        this.offers("billingInterface") ? h("a", { href: "#/interface", id: "nav-interface" }, "Billing interface") : null),
       h("span", { class: "who" }, `${this.me.display_name} (${roles})`),
       h("button", { type: "button", id: "sign-out", onclick: () => this.signOut() }, "Sign out"));
     top.hidden = false;
@@ -175,6 +177,7 @@ const app = {
     else if (at("schedule") && this.offers("schedule")) scheduleScreen(main, this);
     else if (at("inbox")) inboxScreen(main, this);
     else if (at("implementation") && this.offers("implementation")) implementationScreen(main, this);
+    else if (at("interface") && this.offers("billingInterface")) interfaceScreen(main, this);
     else patientsScreen(main, this);
     this.refreshInbox();
     main.focus();

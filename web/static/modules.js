@@ -40,6 +40,11 @@ export const FEATURES = {
   forceGoLive:        { module: null,            needs: ["plan:admin"] },
   rollBack:           { module: null,            needs: ["plan:admin"] },
   overrides:          { module: null,            needs: ["plan:admin"] },
+  // The Billing interface screen works whatever the plan: it shows what
+  // did not reach billing, and a queue is worked (resent) even after
+  // charge capture is rolled back.
+  billingInterface:   { module: null,            needs: ["billing:read"] },
+  resendCharge:       { module: null,            needs: ["billing:write"] },
 };
 
 // modules: the live module ids, or null when the server names none (then
