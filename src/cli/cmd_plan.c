@@ -5,6 +5,7 @@
  * command's. `plan lint` exits 1 when the plan has errors, so a script
  * can stop a go-live on it. */
 #include "cli.h"
+#include "cmd_plan.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -43,6 +44,15 @@ static const char usage[] =
     "                        count from --start (default today)\n"
     "  set FILE              a new version from a JSON plan file ('-' reads\n"
     "                        standard input)\n"
+    "  gates STAGE           each gate of the stage with the data behind it;\n"
+    "                        exit status 0 when the stage may go live, 1 if not\n"
+    "  go-live STAGE [--force --reason TEXT]\n"
+    "                        the stage goes live when every gate passes (else\n"
+    "                        the failures are listed, exit status 1); --force\n"
+    "                        takes it live anyway and needs a reason\n"
+    "  rollback STAGE --reason TEXT\n"
+    "                        the stage's modules become read-only again for\n"
+    "                        its cohort (later live stages first)\n"
     "\n"
     "  --db URL              sqlite:PATH or postgresql://… (default:\n"
     "                        $STAGEWISE_DB, else sqlite:stagewise.db)\n"
@@ -52,18 +62,8 @@ static const char usage[] =
     "Changes are recorded in the plan's history and in the audit trail with\n"
     "you as cli:<login>.\n";
 
-struct args {
-    const char *sub;
-    const char *db;
-    int64_t     practice_id;
-    int64_t     version;          /* --version, 0 when not given */
-    bool        json;
-    const char *start, *comment;
-    char      **pos;
-    int         npos;
-};
 
-static int parse(int argc, char **argv, struct args *a)
+static int parse(int argc, char **argv, struct plan_args *a)
 {
     static const struct option opts[] = {
         { "db", required_argument, NULL, 'd' },
@@ -72,6 +72,8 @@ static int parse(int argc, char **argv, struct args *a)
         { "json", no_argument, NULL, 'j' },
         { "start", required_argument, NULL, 's' },
         { "comment", required_argument, NULL, 'c' },
+        { "force", no_argument, NULL, 'f' },
+        { "reason", required_argument, NULL, 'r' },
         { 0, 0, 0, 0 },
     };
     memset(a, 0, sizeof *a);
@@ -101,6 +103,8 @@ static int parse(int argc, char **argv, struct args *a)
         case 'j': a->json = true; break;
         case 's': a->start = optarg; break;
         case 'c': a->comment = optarg; break;
+        case 'f': a->force = true; break;
+        case 'r': a->reason = optarg; break;
         default: return cli_bad_option("plan", argc, argv);
         }
     }
@@ -109,7 +113,7 @@ static int parse(int argc, char **argv, struct args *a)
     return 0;
 }
 
-static int want_args(const struct args *a, int n, const char *what)
+int plan_cli_want_args(const struct plan_args *a, int n, const char *what)
 {
     if (a->npos != n)
         return cli_fail(SW_EUSAGE, "plan %s: %s; see 'stagewise plan --help'",
@@ -117,8 +121,7 @@ static int want_args(const struct args *a, int n, const char *what)
     return 0;
 }
 
-/* Loads version v (0: current) as a plan; *p NULL when there is none. */
-static int load(sw_store *s, const struct args *a, int64_t v, plan_record *r,
+int plan_cli_load(sw_store *s, const struct plan_args *a, int64_t v, plan_record *r,
                 sw_plan **p)
 {
     sw_err err;
@@ -159,13 +162,13 @@ static void print_stage(size_t i, const plan_stage *st)
             printf("    [ ] %s\n", st->gates[g].items[k].text);
 }
 
-static int run_show(sw_store *s, const struct args *a)
+static int run_show(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 0, "show takes no arguments") != 0)
+    if (plan_cli_want_args(a, 0, "show takes no arguments") != 0)
         return 2;
     plan_record r;
     sw_plan *p;
-    int status = load(s, a, a->version, &r, &p);
+    int status = plan_cli_load(s, a, a->version, &r, &p);
     if (status != 0)
         return status;
     if (r.version == 0) {
@@ -200,13 +203,13 @@ static int run_show(sw_store *s, const struct args *a)
     return 0;
 }
 
-static int run_lint(sw_store *s, const struct args *a)
+static int run_lint(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 0, "lint takes no arguments") != 0)
+    if (plan_cli_want_args(a, 0, "lint takes no arguments") != 0)
         return 2;
     plan_record r;
     sw_plan *p;
-    int status = load(s, a, 0, &r, &p);
+    int status = plan_cli_load(s, a, 0, &r, &p);
     if (status != 0)
         return status;
     if (p == NULL) {
@@ -237,9 +240,9 @@ static int run_lint(sw_store *s, const struct args *a)
     return status;
 }
 
-static int run_diff(sw_store *s, const struct args *a)
+static int run_diff(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 2, "diff takes two version numbers, A and B") != 0)
+    if (plan_cli_want_args(a, 2, "diff takes two version numbers, A and B") != 0)
         return 2;
     long from, to;
     if (cli_parse_int(a->pos[0], 0, 0x7fffffffL, &from) != SW_OK
@@ -248,9 +251,9 @@ static int run_diff(sw_store *s, const struct args *a)
                         "(A may be 0, before the first plan)");
     plan_record ra = { 0 }, rb = { 0 };
     sw_plan *pa = NULL, *pb = NULL;
-    int status = from > 0 ? load(s, a, from, &ra, &pa) : 0;
+    int status = from > 0 ? plan_cli_load(s, a, from, &ra, &pa) : 0;
     if (status == 0)
-        status = load(s, a, to, &rb, &pb);
+        status = plan_cli_load(s, a, to, &rb, &pb);
     plan_changes c = { 0 };
     if (status == 0 && plan_diff(pa, pb, &c) != SW_OK)
         status = cli_fail(SW_ENOMEM, "plan diff: out of memory");
@@ -268,9 +271,9 @@ static int run_diff(sw_store *s, const struct args *a)
     return status;
 }
 
-static int run_history(sw_store *s, const struct args *a)
+static int run_history(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 0, "history takes no arguments") != 0)
+    if (plan_cli_want_args(a, 0, "history takes no arguments") != 0)
         return 2;
     plan_record *rows;
     size_t n;
@@ -290,7 +293,7 @@ static int run_history(sw_store *s, const struct args *a)
 }
 
 /* Saves p as the new current version and prints it with the lint totals. */
-static int save(sw_store *s, const struct args *a, const sw_plan *p,
+static int save(sw_store *s, const struct plan_args *a, const sw_plan *p,
                 const char *comment)
 {
     audit_who who;
@@ -324,9 +327,9 @@ static int print_issues(const plan_issues *is, const char *what)
     return cli_fail(SW_EINVAL, "%s is not a valid plan; nothing was saved", what);
 }
 
-static int run_apply(sw_store *s, const struct args *a)
+static int run_apply(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 1, "apply-template takes the template's name") != 0)
+    if (plan_cli_want_args(a, 1, "apply-template takes the template's name") != 0)
         return 2;
     const plan_template *t = plan_template_find(a->pos[0]);
     if (t == NULL)
@@ -373,9 +376,9 @@ static char *read_all(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-static int run_set(sw_store *s, const struct args *a)
+static int run_set(sw_store *s, const struct plan_args *a)
 {
-    if (want_args(a, 1, "set takes a JSON plan file ('-' for standard input)") != 0)
+    if (plan_cli_want_args(a, 1, "set takes a JSON plan file ('-' for standard input)") != 0)
         return 2;
     size_t len;
     char *text = read_all(a->pos[0], PLAN_BODY_MAX, &len);
@@ -405,18 +408,20 @@ static int run(int argc, char **argv)
 {
     if (argc < 2)
         return cli_fail(SW_EUSAGE, "plan: name a subcommand (show, lint, diff, "
-                        "history, apply-template, set); see 'stagewise plan --help'");
-    struct args a;
+                        "history, apply-template, set, gates, go-live, "
+                        "rollback); see 'stagewise plan --help'");
+    struct plan_args a;
     int status = parse(argc, argv, &a);
     if (status != 0)
         return status;
     static const struct {
         const char *name;
-        int (*fn)(sw_store *, const struct args *);
+        int (*fn)(sw_store *, const struct plan_args *);
     } subs[] = {
         { "show", run_show }, { "lint", run_lint }, { "diff", run_diff },
         { "history", run_history }, { "apply-template", run_apply },
-        { "set", run_set },
+        { "set", run_set }, { "gates", plan_cli_gates },
+        { "go-live", plan_cli_go_live }, { "rollback", plan_cli_rollback },
     };
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(subs[i].name, a.sub) != 0)
@@ -424,6 +429,10 @@ static int run(int argc, char **argv)
         if ((a.version || a.json) && strcmp(a.sub, "show") != 0)
             return cli_fail(SW_EUSAGE, "plan %s: --version and --json belong "
                             "to 'plan show'", a.sub);
+        if ((a.force || a.reason) && strcmp(a.sub, "go-live") != 0
+            && strcmp(a.sub, "rollback") != 0)
+            return cli_fail(SW_EUSAGE, "plan %s: --force and --reason belong "
+                            "to 'plan go-live' and 'plan rollback'", a.sub);
         if (a.start && strcmp(a.sub, "apply-template") != 0)
             return cli_fail(SW_EUSAGE, "plan %s: --start belongs to 'plan "
                             "apply-template'", a.sub);
@@ -436,12 +445,13 @@ static int run(int argc, char **argv)
         return status;
     }
     return cli_fail(SW_EUSAGE, "plan: unknown subcommand '%s'; it is show, "
-                    "lint, diff, history, apply-template or set", a.sub);
+                    "lint, diff, history, apply-template, set, gates, go-live "
+                    "or rollback", a.sub);
 }
 
 const cli_command cli_plan = {
     .name = "plan",
-    .summary = "show, lint, diff and change the implementation plan",
+    .summary = "show, lint, diff and change the implementation plan; go live",
     .usage = usage,
     .run = run,
 };

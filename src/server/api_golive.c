@@ -27,6 +27,7 @@
 #include "rollout/checklist.h"
 #include "rollout/gates.h"
 #include "rollout/golive.h"
+#include "rollout/golive_store.h"
 #include "rollout/plan_lint.h"
 #include "rollout/plan_store.h"
 
@@ -78,49 +79,16 @@ static int load_current(sw_request *req, sw_response *res, current *c)
     return SW_OK;
 }
 
-/* Every gate check of the stage, into checks; *failed how many failed.
- * ticks (may be NULL) gets the stage's ticks for the gate screen. */
+/* Every gate check of the stage (rollout/golive_store.h). */
 static int evaluate(sw_request *req, sw_response *res, const current *c,
-                    golive_check *checks, size_t *nchecks, size_t *failed,
-                    golive_inputs *in, checklist_tick **ticks, size_t *nticks)
+                    golive_result *out)
 {
     sw_app *app = req->app;
-    int64_t practice = server_principal(req)->practice_id;
-    memset(in, 0, sizeof *in);
     sw_err err;
-    int rc = checklist_ticks(app->store, req->arena, practice, c->stage->id,
-                             ticks, nticks, &err);
-    if (rc != SW_OK)
-        return store_failed(res, rc, &err);
-    const char **ids = sw_arena_calloc(req->arena, *nticks ? *nticks : 1,
-                                       sizeof *ids);
-    if (ids == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    for (size_t i = 0; i < *nticks; i++)
-        ids[i] = (*ticks)[i].item_id;
-    in->ticked = ids;
-    in->nticked = *nticks;
-    for (size_t i = 0; i < c->stage->ngates; i++) {
-        const plan_gate *g = &c->stage->gates[i];
-        if (g->kind == PLAN_GATE_CHECKLIST)
-            continue;
-        rc = gates_data(app->store, practice, c->plan, c->stage, g,
-                        &in->data[g->kind], &err);
-        if (rc != SW_OK)
-            return store_failed(res, rc, &err);
-    }
-    plan_findings f;
-    memset(&f, 0, sizeof f);
-    rc = plan_store_lint(app->store, req->arena, practice, c->plan, &f, &err);
-    if (rc != SW_OK)
-        return store_failed(res, rc, &err);
-    in->lint_errors = plan_findings_count(&f, PLAN_LINT_ERROR);
-    for (size_t i = 0; i < f.n && in->lint_first == NULL; i++)
-        if (f.items[i].severity == PLAN_LINT_ERROR)
-            in->lint_first = sw_arena_strdup(req->arena, f.items[i].message);
-    plan_findings_free(&f);
-    *nchecks = golive_evaluate(c->plan, c->index, in, checks, failed);
-    return SW_OK;
+    int rc = golive_store_evaluate(app->store, req->arena,
+                                   server_principal(req)->practice_id,
+                                   c->plan, c->index, out, &err);
+    return rc == SW_OK ? SW_OK : store_failed(res, rc, &err);
 }
 
 static json_t *failures_json(const golive_check *checks, size_t n)
@@ -135,57 +103,18 @@ static json_t *failures_json(const golive_check *checks, size_t n)
 
 /* ---- Writing the new state ------------------------------------------------ */
 
-struct transition {
-    const audit_who *who;
-    int64_t          expected;     /* the version evaluated */
-    const char      *body;
-    const char      *comment;
-    const char      *detail;       /* of the go_live entry */
-    const char      *stage_id;
-    int64_t          version;
-};
-
-static int transition_fn(store_tx *tx, void *arg)
-{
-    struct transition *t = arg;
-    plan_save in = { .who = t->who, .expected = t->expected, .body = t->body,
-                     .comment = t->comment };
-    int rc = plan_store_save_tx(tx, &in, &t->version);
-    if (rc != SW_OK)
-        return rc;
-    audit_entry e = {
-        .who = t->who, .action = AUDIT_GO_LIVE, .feature = GOLIVE_FEATURE,
-        .patient_id = "", .res_type = "", .res_id = t->stage_id,
-        .outcome = AUDIT_SUCCESS, .detail = t->detail,
-    };
-    return audit_append(tx, &e);
-}
-
 static int write_state(sw_request *req, sw_response *res, const current *c,
                        plan_stage_state state, const char *comment,
                        const char *detail)
 {
     sw_app *app = req->app;
-    char now[SW_TIME_ISO_MAX];
-    sw_time_iso(sw_now_wall_ms(), now);
-    sw_plan *next;
-    int rc = golive_with_state(c->plan, c->stage->id, state, now, &next);
-    if (rc != SW_OK)
-        return http_fail(res, rc == SW_ENOMEM ? rc : SW_EINTERNAL, NULL);
-    json_t *doc = plan_to_json(next);
-    char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(doc);
-    plan_free(next);
-    if (body == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
     audit_who who;
     server_audit_who(req, &who);
-    struct transition t = { .who = &who, .expected = c->version, .body = body,
-                            .comment = comment, .detail = detail,
-                            .stage_id = c->stage->id };
+    int64_t version = 0;
     sw_err err;
-    rc = store_write(app->store, transition_fn, &t, &err);
-    free(body);
+    int rc = golive_store_transition(app->store, &who, c->plan, c->version,
+                                     c->stage->id, state, comment, detail,
+                                     &version, &err);
     if (rc == SW_ECONFLICT)
         return server_fail_as(res, rc, "version_conflict", sw_err_text(&err));
     if (rc != SW_OK)
@@ -193,7 +122,7 @@ static int write_state(sw_request *req, sw_response *res, const current *c,
     server_rollout_changed(req);
     json_t *ans = json_pack("{s:s, s:s, s:I}", "stage", c->stage->id, "state",
                             plan_state_name(state), "version",
-                            (json_int_t)t.version);
+                            (json_int_t)version);
     return ans ? server_reply_json(res, 200, ans) : http_fail(res, SW_ENOMEM, NULL);
 }
 
@@ -263,23 +192,22 @@ static int post_go_live(sw_request *req, sw_response *res)
         json_decref(body);
         return rc;
     }
-    golive_check checks[GOLIVE_MAX_CHECKS];
-    golive_inputs in;
-    checklist_tick *ticks;
-    size_t nchecks = 0, failed = 0, nticks = 0;
-    if (c.stage->state == PLAN_STAGE_LIVE)
+    golive_result *g = sw_arena_calloc(req->arena, 1, sizeof *g);
+    if (g == NULL)
+        rc = http_fail(res, SW_ENOMEM, NULL);
+    else if (c.stage->state == PLAN_STAGE_LIVE)
         rc = server_fail_as(res, SW_ECONFLICT, "already_live", "this stage "
                             "is live already");
     else
-        rc = evaluate(req, res, &c, checks, &nchecks, &failed, &in, &ticks,
-                      &nticks);
+        rc = evaluate(req, res, &c, g);
+    size_t failed = g ? g->failed : 0;
     if (rc == SW_OK && failed > 0 && !force) {
         char msg[SW_ERR_MSG_MAX];
         snprintf(msg, sizeof msg, "Stage '%s' cannot go live: %zu gate%s "
                  "failed. Pass them, or force the go-live with a reason.",
                  c.stage->name, failed, failed == 1 ? "" : "s");
         json_t *extra = json_pack("{s:o}", "failures",
-                                  failures_json(checks, nchecks));
+                                  failures_json(g->checks, g->nchecks));
         rc = server_fail_with(res, SW_ECONFLICT, "gates_failed", msg, extra);
     } else if (rc == SW_OK) {
         char comment[PLAN_COMMENT_MAX];
@@ -354,12 +282,13 @@ static int get_gates(sw_request *req, sw_response *res)
     int rc = load_current(req, res, &c);
     if (rc != SW_OK)
         return rc;
-    golive_check checks[GOLIVE_MAX_CHECKS];
-    golive_inputs in;
-    checklist_tick *ticks = NULL;
-    size_t nchecks = 0, failed = 0, nticks = 0;
-    rc = evaluate(req, res, &c, checks, &nchecks, &failed, &in, &ticks, &nticks);
+    golive_result *r = sw_arena_calloc(req->arena, 1, sizeof *r);
+    rc = r ? evaluate(req, res, &c, r) : http_fail(res, SW_ENOMEM, NULL);
     json_t *list = rc == SW_OK ? json_array() : NULL;
+    const golive_check *checks = r ? r->checks : NULL;
+    size_t nchecks = r ? r->nchecks : 0, failed = r ? r->failed : 0;
+    const checklist_tick *ticks = r ? r->ticks : NULL;
+    size_t nticks = r ? r->nticks : 0;
     /* checks[0..1] are the earlier stages and the linter; then one per
      * gate, in the stage's order. */
     for (size_t i = 0; list && i < nchecks; i++) {
@@ -379,7 +308,7 @@ static int get_gates(sw_request *req, sw_response *res)
             }
             json_object_set_new(g, "items", items);
         } else if (g && pg) {
-            const gate_data *d = &in.data[pg->kind];
+            const gate_data *d = &r->in.data[pg->kind];
             if (pg->percent > 0)
                 json_object_set_new(g, "target_percent", json_integer(pg->percent));
             json_object_set_new(g, "data", json_pack("{s:s, s:o, s:s}",

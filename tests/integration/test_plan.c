@@ -331,6 +331,85 @@ static void the_command_line(void **state)
     free(trail);
 }
 
+/* Runs `stagewise plan ARGS… --db DB` (args NULL-terminated). */
+static int plan_argv(sw_test_env *e, const char *const *args, char **out,
+                     char **err)
+{
+    const char *all[16] = { "plan" };
+    size_t n = 1;
+    for (size_t i = 0; args[i] && n < 13; i++)
+        all[n++] = args[i];
+    all[n++] = "--db";
+    all[n++] = e->db;
+    all[n] = NULL;
+    return sw_test_run(all, NULL, out, err);
+}
+
+static void the_command_line_goes_live(void **state)
+{
+    sw_test_env *e = *state;
+    char *out = NULL, *err = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/golive-%d.json", getenv("STAGEWISE_TEST_TMP"),
+             (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"stages\":[{\"id\":\"front\",\"name\":\"Front office\",\"target_date\":\"2027-03-01\","
+          "\"modules\":[\"registration\",\"scheduling\"],\"cohort\":{\"kind\":\"everyone\"},"
+          "\"gates\":[{\"kind\":\"checklist\",\"items\":[{\"id\":\"downtime\","
+          "\"text\":\"Downtime forms printed\"}]}]}]}", f);
+    fclose(f);
+    assert_int_equal(plan_argv(e, (const char *[]){ "set", path, NULL }, &out, &err), 0);
+    free(out); free(err);
+    unlink(path);
+
+    /* The unticked checklist blocks: gates and go-live say so, exit 1. */
+    assert_int_equal(plan_argv(e, (const char *[]){ "gates", "front", NULL }, &out, &err), 1);
+    assert_non_null(strstr(out, "FAIL   checklist"));
+    assert_non_null(strstr(out, "may not go live"));
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "go-live", "front", NULL }, &out, &err), 1);
+    assert_non_null(strstr(err, "cannot go live: 1 gate failed"));
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "gates", "nosuch", NULL }, &out, &err), 1);
+    assert_non_null(strstr(err, "no stage 'nosuch'"));
+    free(out); free(err);
+    /* Forcing needs a reason; with one the stage is live, audited. */
+    assert_int_equal(plan_argv(e, (const char *[]){ "go-live", "front", "--force", NULL }, &out, &err), 2);
+    assert_non_null(strstr(err, "--force needs --reason"));
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "go-live", "front", "--force",
+                                                    "--reason", "pilot week agreed", NULL }, &out, &err), 0);
+    assert_non_null(strstr(out, "Front office is live"));
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "go-live", "front", NULL }, &out, &err), 1);
+    assert_non_null(strstr(err, "live already"));
+    free(out); free(err);
+    char auth[512];
+    lead(e, auth, sizeof auth);
+    json_t *doc = sw_test_get_json(e, auth, "/api/plan");
+    json_t *stage = json_array_get(json_object_get(json_object_get(doc, "plan"), "stages"), 0);
+    assert_string_equal(sw_test_str(stage, "state"), "live");
+    json_decref(doc);
+
+    /* Rollback needs a reason, then makes the stage rolled back. */
+    assert_int_equal(plan_argv(e, (const char *[]){ "rollback", "front", NULL }, &out, &err), 2);
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "rollback", "front", "--reason",
+                                                    "scheduling rules wrong", NULL }, &out, &err), 0);
+    assert_non_null(strstr(out, "rolled_back"));
+    free(out); free(err);
+    assert_int_equal(plan_argv(e, (const char *[]){ "rollback", "front", "--reason", "again", NULL },
+                               &out, &err), 1);
+    assert_non_null(strstr(err, "only a live stage"));
+    free(out); free(err);
+    char *trail = sw_test_get_text(e, e->auth, "/api/audit?action=go_live");
+    assert_non_null(strstr(trail, "forced"));
+    assert_non_null(strstr(trail, "rolled back"));
+    assert_non_null(strstr(trail, "cli:"));
+    free(trail);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +422,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(only_the_implementation_lead,
                                         sw_test_env_setup, sw_test_env_teardown),
         cmocka_unit_test_setup_teardown(the_command_line,
+                                        sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(the_command_line_goes_live,
                                         sw_test_env_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
