@@ -99,7 +99,12 @@ static int encounter_of(store_tx *tx, int64_t practice_id, const char *appt,
         "ON r.practice_id = x.practice_id AND r.res_type = x.res_type "
         "AND r.res_id = x.res_id WHERE x.practice_id = ? AND x.target_id = ? "
         "AND x.target_type = 'Appointment' AND x.param = 'appointment' "
-        "AND x.res_type = 'Encounter' AND r.deleted = 0 ORDER BY x.res_id", &q);
+        "AND x.res_type = 'Encounter' AND r.deleted = 0 "
+        /* Ordered by an expression: ORDER BY x.res_id itself would draw
+         * SQLite's planner to the primary key and a scan of every
+         * Encounter's references instead of the target index
+         * (docs/store.md, "Queries"). */
+        "ORDER BY x.res_id || ''", &q);
     if (rc != SW_OK)
         return rc;
     bool row = false;
