@@ -26,7 +26,12 @@
 #   start    bench/serve_start: exec of `stagewise serve` to its ready line
 #            (median of 5) and its idle RSS;
 #   rollout  bench/decide_bench: the per-request rollout decision against
-#            the permission check every request already pays, same process.
+#            the permission check every request already pays, same process;
+#   hl7      bench/hl7_parse_bench against hl7v2 (npm, bench/hl7net/parse.mjs)
+#            on the same real messages; bench/mllp_load's ADT^A04 messages
+#            over 16 MLLP connections to `serve --mllp` (each stored with its
+#            Patient before the ACK) and to hl7v2-net's server (bench/hl7net),
+#            which parses and acknowledges, storing nothing.
 # Every process it starts is stopped and its temp dir removed on exit,
 # failure or Ctrl-C. Takes about four minutes, plus once the preparation of
 # the 1-million-resource database (see docs/bench.md). The temp dir lives
@@ -43,6 +48,9 @@ WARM_SECS=2
 STORE_SECS=5
 JSON_SECS=3
 START_RUNS=5
+# HL7 rows: seconds of parsing per parser, MLLP connections.
+HL7_PARSE_SECS=3
+HL7_CONNS=16
 IDLE_MS=500
 # FHIR rows: Patients created before the read run (its ids), connections.
 FHIR_PATIENTS=1000
@@ -77,9 +85,13 @@ store_bench=$build/bench/store_bench
 serve_start=$build/bench/serve_start
 json_bench=$build/bench/json_bench
 decide_bench=$build/bench/decide_bench
+hl7_parse_bench=$build/bench/hl7_parse_bench
+mllp_load=$build/bench/mllp_load
+hl7net_dir=$here/hl7net
 json_input=$here/../tests/data/synthea/Breana975_Harvey63_47e5d1f6-a017-1481-f0a2-49ef0edb3b72.json
 [ -x "$bin" ] || die "$bin is missing; build first (make bench)."
-{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ] && [ -x "$decide_bench" ]; } ||
+{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ] && [ -x "$decide_bench" ] &&
+  [ -x "$hl7_parse_bench" ] && [ -x "$mllp_load" ]; } ||
     die "the bench programs are missing from $build/bench; configure with -DSW_BENCH=ON (make bench does)."
 nginx=$(command -v nginx || true)
 [ -n "$nginx" ] || { [ -x /usr/sbin/nginx ] && nginx=/usr/sbin/nginx; } ||
@@ -176,22 +188,26 @@ say() { printf '%-34s %s\n' "$1" "$2"; }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-# start_ours DBFILE NAME: `stagewise serve` on the SQLite database DBFILE with
-# its default settings on a free port; sets serve_pid and sw_port. Its
-# output goes to $tmp/NAME.out and $tmp/NAME.log.
+# start_ours DBFILE NAME [OPTION...]: `stagewise serve` on the SQLite
+# database DBFILE with its default settings (and any OPTIONs) on a free port;
+# sets serve_pid and sw_port. Its output goes to $tmp/NAME.out and
+# $tmp/NAME.log.
 start_ours() {
     # Created first, so that polling it never races the shell's redirection.
     : >"$tmp/$2.out"
-    "$bin" serve --db "sqlite:$1" --listen 127.0.0.1:0 >"$tmp/$2.out" 2>"$tmp/$2.log" &
+    db=$1 name=$2
+    shift 2
+    "$bin" serve --db "sqlite:$db" --listen 127.0.0.1:0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.log" &
     serve_pid=$!
     pids="$pids $serve_pid"
     n=0
-    until grep -q '^Stagewise is serving' "$tmp/$2.out"; do
+    until grep -q '^Stagewise is serving' "$tmp/$name.out"; do
         { running "$serve_pid" && [ $n -lt 200 ]; } ||
-            die "stagewise serve did not become ready: $(tail -n 3 "$tmp/$2.log")"
+            die "stagewise serve did not become ready: $(tail -n 3 "$tmp/$name.log")"
         sleep 0.05; n=$((n + 1))
     done
-    sw_port=$(sed -n 's|^Stagewise is serving http://[^ ]*:\([0-9][0-9]*\) .*|\1|p' "$tmp/$2.out")
+    sw_port=$(sed -n 's|^Stagewise is serving http://[^ ]*:\([0-9][0-9]*\) .*|\1|p' "$tmp/$name.out")
+    sw_mllp_port=$(sed -n 's|^Stagewise is receiving HL7 v2 over MLLP on [^ ]*:\([0-9][0-9]*\)$|\1|p' "$tmp/$name.out")
 }
 
 # sign_in PORT PASSWORD: prints a session token for admin (docs/auth.md).
@@ -662,6 +678,77 @@ say "rollout  decision per request" "$d_ns ns"
 say "rollout  permission check, same users" "$a_ns ns"
 row "rollout decision per request" "$d_ns ns" "permission check $a_ns ns" \
     "$(ratio "$d_ns" "$a_ns")" "no measurable cost (<1 us)" "$(verdict "$d_ns" "<" 1000)"
+
+# ---- HL7 v2: parse throughput, and ADT messages stored and acknowledged -----
+
+# hl7net_install: bench/hl7net/node_modules (hl7v2 and hl7v2-net, pinned)
+# with npm ci, when missing or older than the lock file.
+hl7net_install() {
+    if [ ! -f "$hl7net_dir/node_modules/.package-lock.json" ] || [ -n "$(find "$hl7net_dir/package-lock.json" \
+        -newer "$hl7net_dir/node_modules/.package-lock.json" 2>/dev/null)" ]; then
+        echo "installing the HL7 comparison (npm ci in bench/hl7net)"
+        (cd "$hl7net_dir" && npm ci --no-audit --no-fund --loglevel=error) >"$tmp/npm.log" 2>&1 ||
+            die "npm ci in $hl7net_dir failed: $(tail -n 5 "$tmp/npm.log")"
+    fi
+    hl7net_version=$(node -p 'require(process.argv[1]).version' \
+        "$hl7net_dir/node_modules/hl7v2-net/package.json" 2>/dev/null) ||
+        die "hl7v2-net is not installed in $hl7net_dir/node_modules."
+}
+hl7net_install
+
+# Parse: both parsers on the messages of tests/data/hl7v2 that hl7v2 parses.
+# shellcheck disable=SC2046
+node "$hl7net_dir/parse.mjs" --list $(find "$here/../tests/data/hl7v2" -type f \( -name '*.hl7' -o -name '*.txt' \) | sort) \
+    >"$tmp/hl7files" 2>"$tmp/hl7parse.err" || die "hl7v2 could not list the messages: $(tail -n 3 "$tmp/hl7parse.err")"
+# shellcheck disable=SC2046
+"$hl7_parse_bench" "$HL7_PARSE_SECS" $(cat "$tmp/hl7files") >"$tmp/hl7parse.out" 2>>"$tmp/hl7parse.err" ||
+    die "hl7_parse_bench failed: $(tail -n 3 "$tmp/hl7parse.err")"
+# shellcheck disable=SC2046
+node "$hl7net_dir/parse.mjs" "$HL7_PARSE_SECS" $(cat "$tmp/hl7files") >"$tmp/hl7parse.node" 2>>"$tmp/hl7parse.err" ||
+    die "hl7v2's parse run failed: $(tail -n 3 "$tmp/hl7parse.err")"
+p_ours=$(awk '$1 == "parse_mbps" { print $2 }' "$tmp/hl7parse.out")
+p_node=$(awk '$1 == "parse_mbps" { print $2 }' "$tmp/hl7parse.node")
+p_files=$(awk '$1 == "files" { print $2 }' "$tmp/hl7parse.out")
+say "hl7  parse, $p_files messages" "$(commas "$p_ours") MB/s"
+say "hl7  hl7v2 $hl7net_version parse, same" "$p_node MB/s"
+row "HL7 v2 parse, $p_files real messages" "$(commas "$p_ours") MB/s" "hl7v2 $p_node MB/s" \
+    "$(ratio "$p_ours" "$p_node")" ">=200 MB/s" "$(verdict "$p_ours" ">=" 200)"
+
+# ADT over MLLP: ours stores each message (and its Patient) durably before
+# the ACK; hl7v2-net parses and acknowledges, storing nothing.
+"$bin" init --db "sqlite:$tmp/hl7.db" >/dev/null 2>"$tmp/init.err" ||
+    die "stagewise init failed: $(cat "$tmp/init.err")"
+"$bin" interface peer --db "sqlite:$tmp/hl7.db" --allow 127.0.0.1 >/dev/null 2>"$tmp/peer.err" ||
+    die "stagewise interface peer failed: $(cat "$tmp/peer.err")"
+start_ours "$tmp/hl7.db" hl7 --mllp 127.0.0.1:0
+[ -n "$sw_mllp_port" ] || die "stagewise serve did not say its MLLP port."
+"$mllp_load" 127.0.0.1 "$sw_mllp_port" "$HL7_CONNS" "$WARM_SECS" warm >/dev/null 2>"$tmp/mllp.err" ||
+    die "the MLLP warm-up failed: $(tail -n 3 "$tmp/mllp.err")"
+"$mllp_load" 127.0.0.1 "$sw_mllp_port" "$HL7_CONNS" "$WRK_SECS" run >"$tmp/mllp.out" 2>>"$tmp/mllp.err" ||
+    die "the MLLP run failed: $(tail -n 3 "$tmp/mllp.err")"
+stop_pid "$serve_pid"
+node "$hl7net_dir/server.mjs" >"$tmp/hl7net.out" 2>"$tmp/hl7net.log" &
+hl7net_pid=$!
+pids="$pids $hl7net_pid"
+n=0
+until grep -q '^listening ' "$tmp/hl7net.out"; do
+    { running "$hl7net_pid" && [ $n -lt 200 ]; } ||
+        die "the hl7v2-net server did not start: $(tail -n 3 "$tmp/hl7net.log")"
+    sleep 0.05; n=$((n + 1))
+done
+hl7net_port=$(awk '$1 == "listening" { print $2 }' "$tmp/hl7net.out")
+"$mllp_load" 127.0.0.1 "$hl7net_port" "$HL7_CONNS" "$WARM_SECS" warm >/dev/null 2>>"$tmp/mllp.err" ||
+    die "the hl7v2-net warm-up failed: $(tail -n 3 "$tmp/mllp.err")"
+"$mllp_load" 127.0.0.1 "$hl7net_port" "$HL7_CONNS" "$WRK_SECS" run >"$tmp/hl7net.load" 2>>"$tmp/mllp.err" ||
+    die "the hl7v2-net run failed: $(tail -n 3 "$tmp/mllp.err")"
+stop_pid "$hl7net_pid"
+mval() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+m_ours=$(mval rate "$tmp/mllp.out") m_net=$(mval rate "$tmp/hl7net.load")
+say "hl7  ADT over MLLP, $HL7_CONNS conns, stored" "$(commas "$m_ours") msgs/s  p99 $(mval p99_ms "$tmp/mllp.out") ms  rejected $(mval rejected "$tmp/mllp.out")  errors $(mval errors "$tmp/mllp.out")"
+say "hl7  hl7v2-net $hl7net_version, not stored" "$(commas "$m_net") msgs/s  p99 $(mval p99_ms "$tmp/hl7net.load") ms  errors $(mval errors "$tmp/hl7net.load")"
+row "HL7 ADT acknowledged over MLLP, $HL7_CONNS conns" "$(commas "$m_ours") msgs/s" "hl7v2-net $(commas "$m_net") msgs/s" \
+    "$(ratio "$m_ours" "$m_net")" ">=10,000/s and >=2.5x hl7v2-net" \
+    "$(awk -v a="$m_ours" -v b="$m_net" 'BEGIN { print (a >= 10000 && b > 0 && a / b >= 2.5) ? "meets" : "short" }')"
 
 # ---- Start-up: exec to ready, and idle memory --------------------------------
 
