@@ -269,6 +269,7 @@ static void *checkpointer_main(void *arg)
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             sw_warn("sqlite: checkpoint of %s failed: %s", s->path,
                     sqlite3_errmsg(s->cp_db));
+
         pthread_mutex_lock(&s->qlock);
     }
     pthread_mutex_unlock(&s->qlock);
@@ -414,6 +415,21 @@ static int sqlite_open(const store_url *url, const store_options *opt,
         goto fail;
     }
     sqlite3_busy_timeout(s->cp_db, SW_STORE_BUSY_TIMEOUT_MS);
+    /* A connection learns that the database is in WAL mode only once it
+     * has read it; until then sqlite3_wal_checkpoint_v2 does nothing and
+     * reports success (with -1 frames), and the WAL would grow for as
+     * long as the server runs. Reading the journal mode opens it. */
+    char mode[16] = "";
+    sqlite3_stmt *jm = NULL;
+    if (sqlite3_prepare_v2(s->cp_db, "PRAGMA journal_mode", -1, &jm, NULL) == SQLITE_OK
+        && sqlite3_step(jm) == SQLITE_ROW && sqlite3_column_text(jm, 0) != NULL)
+        snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(jm, 0));
+    sqlite3_finalize(jm);
+    if (strcmp(mode, "wal") != 0) {
+        rc = sw_err_set(err, SW_EIO, "the checkpoint connection to %s does not "
+                        "see WAL mode (journal mode '%s')", s->path, mode);
+        goto fail;
+    }
     if (pthread_create(&s->cp_thread, NULL, checkpointer_main, s) != 0) {
         rc = sw_err_set(err, SW_ENOMEM, "cannot start the checkpoint thread");
         goto fail;
