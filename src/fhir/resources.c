@@ -316,7 +316,14 @@ void fhir_new_id(char out[37])
         memcpy(b, &t, sizeof t);
         memset(b + sizeof t, 0x5a, sizeof b - sizeof t);
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);    /* version 4 */
+    /* UUID version 7 (RFC 9562): the first 48 bits are the time in ms, so
+     * ids made one after another sort one after another, and a new
+     * resource's rows land at the end of every index keyed by id instead
+     * of on a random page each: a write touches a few pages, not dozens. */
+    uint64_t ms = (uint64_t)sw_now_wall_ms();
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(ms >> (40 - 8 * i));
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);    /* version 7 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);    /* RFC 4122 variant */
     snprintf(out, 37,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",

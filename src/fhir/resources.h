@@ -121,7 +121,8 @@ int fhir_row_put(store_tx *tx, const fhir_put *p, fhir_result *out,
 
 /* ---- Preparing a version ------------------------------------------------- */
 
-/* A new random id (a UUID, 36 characters). */
+/* A new id: a version 7 UUID (36 characters), time-ordered then random,
+ * so that new rows append to the id-keyed indexes. */
 void fhir_new_id(char out[37]);
 /* Sets id and meta.versionId/meta.lastUpdated on res (keeping its other
  * members and their order; id goes after resourceType and meta after id
