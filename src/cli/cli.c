@@ -129,6 +129,14 @@ int cli_parse_int(const char *s, long min, long max, long *out)
     return sw_str_to_long(sw_str_of(s), min, max, out) ? SW_OK : SW_EUSAGE;
 }
 
+int cli_parse_practice(const char *command, const char *s, long *out)
+{
+    if (cli_parse_int(s, 1, 0x7fffffffL, out) != SW_OK)
+        return cli_fail(SW_EUSAGE, "%s: --practice must be a practice number",
+                        command);
+    return 0;
+}
+
 int cli_parse_listen(const char *s, char *host, size_t host_cap, int *port)
 {
     const char *colon;

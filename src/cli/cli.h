@@ -37,6 +37,9 @@ int cli_bad_option(const char *command, int argc, char **argv);
 int cli_parse_listen(const char *s, char *host, size_t host_cap, int *port);
 /* Parses a whole number in [min, max]. */
 int cli_parse_int(const char *s, long min, long max, long *out);
+/* Parses the value of --practice (a practice number, 1 or more) for
+ * command; 0, or the exit status after saying what it must be. */
+int cli_parse_practice(const char *command, const char *s, long *out);
 
 extern const cli_command cli_serve;
 extern const cli_command cli_init;

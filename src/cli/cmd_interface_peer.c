@@ -42,14 +42,13 @@ static int parse(int argc, char **argv, struct options *o)
     opterr = 0;
     optind = 1;
     long v;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'p':
-            if (cli_parse_int(optarg, 1, 0x7fffffffL, &v) != SW_OK)
-                return cli_fail(SW_EUSAGE, "interface peer: --practice must be "
-                                "a practice number");
+            if ((rc = cli_parse_practice("interface peer", optarg, &v)) != 0)
+                return rc;
             o->practice_id = v;
             break;
         case 'a': o->allow = optarg; break;

@@ -55,14 +55,14 @@ static int parse(int argc, char **argv, struct options *o)
     o->practice = 1;
     opterr = 0;
     optind = 1;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'p':
-            if (cli_parse_int(optarg, 1, 0x7fffffffL, &o->practice) != SW_OK)
-                return cli_fail(SW_EUSAGE, "interface queue: --practice must be "
-                                "a practice number");
+            if ((rc = cli_parse_practice("interface queue", optarg,
+                                         &o->practice)) != 0)
+                return rc;
             break;
         case 's':
             if (!hl7_outbox_status_known(optarg))

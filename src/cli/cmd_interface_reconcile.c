@@ -75,14 +75,14 @@ static int parse(int argc, char **argv, struct options *o)
     o->alert_after = SW_HL7_ALERT_AFTER_MS / 60000;
     opterr = 0;
     optind = 1;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'p':
-            if (cli_parse_int(optarg, 1, 0x7fffffffL, &o->practice) != SW_OK)
-                return cli_fail(SW_EUSAGE, "interface reconcile: --practice must "
-                                "be a practice number");
+            if ((rc = cli_parse_practice("interface reconcile", optarg,
+                                         &o->practice)) != 0)
+                return rc;
             break;
         case 'D': o->date = optarg; break;
         case 'f': o->from = optarg; break;

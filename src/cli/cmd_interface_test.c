@@ -45,14 +45,13 @@ int cli_interface_test(int argc, char **argv)
     hl7_suite_options o = { .suite = HL7_SUITE_GO_LIVE, .out = stdout };
     opterr = 0;
     optind = 1;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'p':
-            if (cli_parse_int(optarg, 1, INT64_MAX, &practice) != SW_OK)
-                return cli_fail(SW_EUSAGE, "interface test: --practice must be "
-                                "a practice number (1 or more)");
+            if ((rc = cli_parse_practice("interface test", optarg, &practice)) != 0)
+                return rc;
             break;
         case 'P':
             if (cli_parse_listen(optarg, peer_host, sizeof peer_host,
@@ -94,7 +93,7 @@ int cli_interface_test(int argc, char **argv)
     /* The real database is opened first: only the report is written to it,
      * and a run whose report cannot be stored is not worth starting. */
     sw_store *s;
-    int rc = cli_open_store(db, 1, &s);
+    rc = cli_open_store(db, 1, &s);
     if (rc != 0)
         return rc;
     struct practice_ctx pc = { .id = practice };

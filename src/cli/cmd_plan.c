@@ -86,13 +86,13 @@ static int parse(int argc, char **argv, struct plan_args *a)
     opterr = 0;
     optind = 1;
     long v;
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': a->db = optarg; break;
         case 'p':
-            if (cli_parse_int(optarg, 1, 0x7fffffffL, &v) != SW_OK)
-                return cli_fail(SW_EUSAGE, "plan: --practice must be a practice number");
+            if ((rc = cli_parse_practice("plan", optarg, &v)) != 0)
+                return rc;
             a->practice_id = v;
             break;
         case 'v':

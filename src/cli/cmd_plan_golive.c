@@ -119,16 +119,24 @@ static int transition(sw_store *s, const struct plan_args *a,
     return 0;
 }
 
+/* The stage a go-live or a rollback names, once --reason (if given) is
+ * within its bound; 0, or the exit status after saying why. */
+static int reason_and_stage(sw_store *s, const struct plan_args *a,
+                            const char *command, stage_ref *ref)
+{
+    if (a->reason && strlen(a->reason) > GOLIVE_REASON_MAX)
+        return cli_fail(SW_EUSAGE, "%s: --reason is at most %d characters",
+                        command, GOLIVE_REASON_MAX);
+    return find_stage(s, a, ref);
+}
+
 int plan_cli_go_live(sw_store *s, const struct plan_args *a)
 {
     if (a->force && blank(a->reason))
         return cli_fail(SW_EUSAGE, "plan go-live: --force needs --reason: say "
                         "why the stage goes live without its gates");
-    if (a->reason && strlen(a->reason) > GOLIVE_REASON_MAX)
-        return cli_fail(SW_EUSAGE, "plan go-live: --reason is at most %d "
-                        "characters", GOLIVE_REASON_MAX);
     stage_ref ref;
-    int status = find_stage(s, a, &ref);
+    int status = reason_and_stage(s, a, "plan go-live", &ref);
     if (status != 0)
         return status;
     const plan_stage *st = &ref.plan->stages[ref.index];
@@ -172,11 +180,8 @@ int plan_cli_rollback(sw_store *s, const struct plan_args *a)
     if (blank(a->reason))
         return cli_fail(SW_EUSAGE, "plan rollback: give --reason: say why the "
                         "stage is rolled back");
-    if (strlen(a->reason) > GOLIVE_REASON_MAX)
-        return cli_fail(SW_EUSAGE, "plan rollback: --reason is at most %d "
-                        "characters", GOLIVE_REASON_MAX);
     stage_ref ref;
-    int status = find_stage(s, a, &ref);
+    int status = reason_and_stage(s, a, "plan rollback", &ref);
     if (status != 0)
         return status;
     const plan_stage *st = &ref.plan->stages[ref.index];

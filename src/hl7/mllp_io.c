@@ -266,6 +266,43 @@ static int handshake(gnutls_session_t s, mllp_io *io, int64_t deadline_ms,
     }
 }
 
+/* A non-blocking session of either side on cred with the default
+ * priorities. SW_OK, SW_ENOMEM, or SW_EINTERNAL saying why (the session
+ * freed). */
+static int session_new(unsigned flags, gnutls_certificate_credentials_t cred,
+                       const char *what, gnutls_session_t *out, sw_err *err)
+{
+    gnutls_session_t s;
+    if (gnutls_init(&s, flags | GNUTLS_NONBLOCK) < 0)
+        return sw_err_set(err, SW_ENOMEM, NULL);
+    int rc = gnutls_set_default_priority(s);
+    if (rc >= 0)
+        rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+    if (rc < 0) {
+        gnutls_deinit(s);
+        return sw_err_set(err, SW_EINTERNAL, "TLS with %s cannot be set up: %s",
+                          what, gnutls_strerror(rc));
+    }
+    *out = s;
+    return SW_OK;
+}
+
+/* The sentence for a handshake that ended with rc (not SW_OK), either
+ * side; the session is freed. */
+static int handshake_failed(gnutls_session_t s, mllp_io *io, int rc,
+                            const char *what, sw_err *err)
+{
+    gnutls_deinit(s);
+    char why[MLLP_WHY_MAX];
+    if (rc == SW_ETIMEOUT)
+        return sw_err_set(err, rc, "the TLS handshake with %s did not "
+                          "finish in time", what);
+    if (rc == SW_ESHUTDOWN)
+        return sw_err_set(err, rc, "the MLLP server is stopping");
+    return sw_err_set(err, SW_EIO, "the TLS handshake with %s failed: %s",
+                      what, mllp_io_error(io, why));
+}
+
 /* ---- Server side ------------------------------------------------------------ */
 
 int mllp_tls_server_new(const char *cert_pem, const char *key_pem,
@@ -308,30 +345,14 @@ int mllp_tls_server_handshake(mllp_tls_server *t, mllp_io *io,
                               const char *what, sw_err *err)
 {
     gnutls_session_t s;
-    if (gnutls_init(&s, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0)
-        return sw_err_set(err, SW_ENOMEM, NULL);
-    int rc = gnutls_set_default_priority(s);
-    if (rc >= 0)
-        rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred);
-    if (rc < 0) {
-        gnutls_deinit(s);
-        return sw_err_set(err, SW_EINTERNAL, "TLS for %s cannot be set up: %s",
-                          what, gnutls_strerror(rc));
-    }
+    int rc = session_new(GNUTLS_SERVER, t->cred, what, &s, err);
+    if (rc != SW_OK)
+        return rc;
     gnutls_certificate_server_set_request(s, GNUTLS_CERT_IGNORE);
     tls_attach(s, io->fd);
     rc = handshake(s, io, deadline_ms, wake_fd);
-    if (rc != SW_OK) {
-        gnutls_deinit(s);
-        char why[MLLP_WHY_MAX];
-        if (rc == SW_ETIMEOUT)
-            return sw_err_set(err, rc, "the TLS handshake with %s did not "
-                              "finish in time", what);
-        if (rc == SW_ESHUTDOWN)
-            return sw_err_set(err, rc, "the MLLP server is stopping");
-        return sw_err_set(err, rc, "the TLS handshake with %s failed: %s",
-                          what, mllp_io_error(io, why));
-    }
+    if (rc != SW_OK)
+        return handshake_failed(s, io, rc, what, err);
     io->tls = s;
     return SW_OK;
 }
@@ -399,17 +420,14 @@ int mllp_tls_client_handshake(mllp_tls_client *t, mllp_io *io,
                               sw_err *err)
 {
     gnutls_session_t s;
-    if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0)
-        return sw_err_set(err, SW_ENOMEM, NULL);
-    int rc = gnutls_set_default_priority(s);
-    if (rc >= 0)
-        rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred);
-    if (rc >= 0 && !is_ip_literal(server_name))
-        rc = gnutls_server_name_set(s, GNUTLS_NAME_DNS, server_name,
-                                    strlen(server_name));
-    if (rc < 0) {
+    int rc = session_new(GNUTLS_CLIENT, t->cred, what, &s, err);
+    if (rc != SW_OK)
+        return rc;
+    if (!is_ip_literal(server_name)
+        && (rc = gnutls_server_name_set(s, GNUTLS_NAME_DNS, server_name,
+                                        strlen(server_name))) < 0) {
         gnutls_deinit(s);
-        return sw_err_set(err, SW_EINTERNAL, "TLS to %s cannot be set up: %s",
+        return sw_err_set(err, SW_EINTERNAL, "TLS with %s cannot be set up: %s",
                           what, gnutls_strerror(rc));
     }
     /* Checks the chain against the trust anchors and the certificate
@@ -422,12 +440,8 @@ int mllp_tls_client_handshake(mllp_tls_client *t, mllp_io *io,
         io->tls = s;
         return SW_OK;
     }
-    if (rc == SW_ETIMEOUT) {
-        gnutls_deinit(s);
-        return sw_err_set(err, rc, "the TLS handshake with %s did not finish "
-                          "in time", what);
-    }
-    if (io->last_tls == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+    if (rc != SW_ETIMEOUT
+        && io->last_tls == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
         unsigned status = gnutls_session_get_verify_cert_status(s);
         gnutls_datum_t text = { NULL, 0 };
         gnutls_certificate_verification_status_print(
@@ -438,8 +452,5 @@ int mllp_tls_client_handshake(mllp_tls_client *t, mllp_io *io,
         gnutls_deinit(s);
         return rc;
     }
-    gnutls_deinit(s);
-    char why[MLLP_WHY_MAX];
-    return sw_err_set(err, SW_EIO, "the TLS handshake with %s failed: %s",
-                      what, mllp_io_error(io, why));
+    return handshake_failed(s, io, rc, what, err);
 }

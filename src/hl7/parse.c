@@ -521,8 +521,10 @@ static int check_count(ctx *c, const hl7_segment *trailer, const char *what,
     return SW_OK;
 }
 
-int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
-                    sw_err *err)
+/* A file of batches; what ("file" or "batch") names the input in errors,
+ * as the caller asked for one or the other. */
+static int parse_file(sw_arena *a, const char *data, size_t len,
+                      const char *what, hl7_file **out, sw_err *err)
 {
     ctx c = { a, err, 0, "FHS" };
     line *ls;
@@ -532,69 +534,10 @@ int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
     if (rc != SW_OK)
         return rc;
     if (n == 0)
-        return sw_err_set(err, SW_EINVAL, "segment 1: the batch is empty");
-    hl7_batch *b = sw_arena_calloc(a, 1, sizeof *b);
-    if (b == NULL)
-        return oom(&c);
-    size_t i = 0, stop = n;
-    if (seg_is(&ls[0], "FHS") || seg_is(&ls[0], "BHS")) {
-        c.segno = 1;
-        c.segid = ls[0].p[0] == 'F' ? "FHS" : "BHS";
-        rc = read_encoding(&c, ls[0].p, ls[0].n, &b->enc);
-        if (rc != SW_OK)
-            return rc;
-    } else if (seg_is(&ls[0], "MSH")) {
-        c.segno = 1;
-        c.segid = "MSH";
-        rc = read_encoding(&c, ls[0].p, ls[0].n, &b->enc);
-        if (rc != SW_OK)
-            return rc;
-    } else {
-        return sw_err_set(err, SW_EINVAL,
-                          "segment 1: a batch must start with FHS, BHS or MSH");
-    }
-    if (i < stop && seg_is(&ls[i], "FHS") && (rc = batch_segment(&c, &b->enc, &ls[i++], &b->fhs)) != SW_OK)
-        return rc;
-    if (i < stop && seg_is(&ls[i], "BHS") && (rc = batch_segment(&c, &b->enc, &ls[i++], &b->bhs)) != SW_OK)
-        return rc;
-    if (stop > i && seg_is(&ls[stop - 1], "FTS"))
-        stop--;
-    if (stop > i && seg_is(&ls[stop - 1], "BTS"))
-        stop--;
-    rc = parse_run(&c, ls, i, stop, b);
-    if (rc != SW_OK)
-        return rc;
-    if (stop < n && seg_is(&ls[stop], "BTS")) {
-        if ((rc = batch_segment(&c, &b->enc, &ls[stop++], &b->bts)) != SW_OK)
-            return rc;
-        if ((rc = check_count(&c, b->bts, "BTS", b->nmsg, "message")) != SW_OK)
-            return rc;
-    }
-    if (stop < n && seg_is(&ls[stop], "FTS")) {
-        if ((rc = batch_segment(&c, &b->enc, &ls[stop++], &b->fts)) != SW_OK)
-            return rc;
-        if ((rc = check_count(&c, b->fts, "FTS", 1, "batch")) != SW_OK)
-            return rc;
-    }
-    *out = b;
-    return SW_OK;
-}
-
-int hl7_parse_file(sw_arena *a, const char *data, size_t len, hl7_file **out,
-                   sw_err *err)
-{
-    ctx c = { a, err, 0, "FHS" };
-    line *ls;
-    size_t n;
-    *out = NULL;
-    int rc = split_lines(&c, data, len, &ls, &n);
-    if (rc != SW_OK)
-        return rc;
-    if (n == 0)
-        return sw_err_set(err, SW_EINVAL, "segment 1: the file is empty");
+        return sw_err_set(err, SW_EINVAL, "segment 1: the %s is empty", what);
     if (!seg_is(&ls[0], "FHS") && !seg_is(&ls[0], "BHS") && !seg_is(&ls[0], "MSH"))
-        return sw_err_set(err, SW_EINVAL,
-                          "segment 1: a file must start with FHS, BHS or MSH");
+        return sw_err_set(err, SW_EINVAL, "segment 1: a %s must start with "
+                          "FHS, BHS or MSH", what);
     hl7_file *f = sw_arena_calloc(a, 1, sizeof *f);
     if (f == NULL)
         return oom(&c);
@@ -655,5 +598,46 @@ int hl7_parse_file(sw_arena *a, const char *data, size_t len, hl7_file **out,
             return rc;
     }
     *out = f;
+    return SW_OK;
+}
+
+int hl7_parse_file(sw_arena *a, const char *data, size_t len, hl7_file **out,
+                   sw_err *err)
+{
+    return parse_file(a, data, len, "file", out, err);
+}
+
+/* The segments batch b spans, its envelope included. */
+static size_t batch_nseg(const hl7_batch *b)
+{
+    size_t n = (size_t)(b->bhs != NULL) + (size_t)(b->bts != NULL);
+    for (size_t i = 0; i < b->nmsg; i++)
+        n += b->msgs[i]->nseg;
+    return n;
+}
+
+/* A batch is a file of one batch: the file's FHS and FTS become the
+ * batch's, and a second batch is refused where it starts. */
+int hl7_parse_batch(sw_arena *a, const char *data, size_t len, hl7_batch **out,
+                    sw_err *err)
+{
+    hl7_file *f;
+    *out = NULL;
+    int rc = parse_file(a, data, len, "batch", &f, err);
+    if (rc != SW_OK)
+        return rc;
+    if (f->nbatch > 1)
+        return sw_err_set(err, SW_EINVAL, "segment %zu: a second batch; a file "
+                          "of several batches is read as a file",
+                          (size_t)(f->fhs != NULL)
+                          + batch_nseg(f->batches[0]) + 1);
+    hl7_batch *b = f->nbatch == 1 ? f->batches[0]
+                                  : sw_arena_calloc(a, 1, sizeof *b);
+    if (b == NULL)
+        return sw_err_set(err, SW_ENOMEM, NULL);
+    b->enc = f->enc;
+    b->fhs = f->fhs;
+    b->fts = f->fts;
+    *out = b;
     return SW_OK;
 }

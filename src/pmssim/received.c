@@ -33,16 +33,22 @@ static char *join_ft1(const hl7_message *m, size_t field)
     return s ? s : sw_strdup("");
 }
 
-static void entry_free(pmssim_received *r)
+/* What fill() gives an entry: a refresh replaces just these. */
+static void details_free(pmssim_received *r)
 {
-    sw_free(r->control_id);
-    sw_free(r->sender);
     sw_free(r->type);
     sw_free(r->patient_id);
     sw_free(r->codes);
     sw_free(r->npis);
     sw_free(r->kinds);
     sw_free(r->text);
+}
+
+static void entry_free(pmssim_received *r)
+{
+    sw_free(r->control_id);
+    sw_free(r->sender);
+    details_free(r);
 }
 
 static char *sender_of(const hl7_message *m)
@@ -121,16 +127,10 @@ int pmssim_log_refresh(pmssim_received *r, const hl7_message *m,
     fresh.type = fresh.patient_id = fresh.codes = fresh.npis = NULL;
     fresh.kinds = fresh.text = NULL;
     if (!fill(&fresh, m, text, len)) {
-        fresh.control_id = fresh.sender = NULL;
-        entry_free(&fresh);
+        details_free(&fresh);
         return SW_ENOMEM;
     }
-    sw_free(r->type);
-    sw_free(r->patient_id);
-    sw_free(r->codes);
-    sw_free(r->npis);
-    sw_free(r->kinds);
-    sw_free(r->text);
+    details_free(r);
     *r = fresh;
     return SW_OK;
 }

@@ -321,54 +321,115 @@ static void wake(sw_request *req)
     hl7_deliver_wake(((sw_app *)req->app)->deliver);
 }
 
+/* What each change holds for one request: the visit's state, the
+ * transaction and its step in the request's arena, the biller's body read,
+ * the biller as a reference, the time of the change. */
+typedef struct charge_req {
+    visits_state *st;
+    visits_tx    *t;
+    charge_step  *step;
+    json_t       *doc, *me;
+    charge_change c;
+    char          now[SW_TIME_ISO_MAX];
+} charge_req;
+
+/* Makes q and reads the body against members; SW_OK or the response's
+ * error. charge_req_end frees q whatever this returned. */
+static int charge_req_begin(sw_request *req, sw_response *res,
+                            const char *const *members, bool need_code,
+                            charge_req *q)
+{
+    memset(q, 0, sizeof *q);
+    q->st = sw_arena_calloc(req->arena, 1, sizeof *q->st);
+    q->t = sw_arena_calloc(req->arena, 1, sizeof *q->t);
+    q->step = sw_arena_calloc(req->arena, 1, sizeof *q->step);
+    if (q->st == NULL || q->t == NULL || q->step == NULL)
+        return http_fail(res, SW_ENOMEM, NULL);
+    sw_time_iso(sw_now_wall_ms(), q->now);
+    int rc = server_json_body(req, res, CHARGE_BODY_MAX, &q->doc);
+    if (rc == SW_OK)
+        rc = read_change(q->doc, members, need_code, &q->c, res);
+    return rc;
+}
+
+/* The signed-in biller as the change's enterer. */
+static int charge_req_me(sw_request *req, sw_response *res, charge_req *q)
+{
+    q->me = server_user_reference(req, res);
+    return q->me ? SW_OK : SW_ENOMEM;
+}
+
+/* Runs bundle (freed) as one transaction with the change's outbox row and
+ * audit entry (charge_then), then wakes the delivery worker for the row. */
+static int charge_req_run(sw_request *req, sw_response *res, charge_req *q,
+                          server_bundle *bundle, const char *old_id,
+                          const char *feature, const char *action,
+                          const char *conflict_id, const char *conflict_msg)
+{
+    *q->step = (charge_step){ .st = q->st, .old_id = old_id,
+                              .feature = feature, .action = action };
+    q->t->then = charge_then;
+    q->t->arg = q->step;
+    int rc = visits_run(req, res, bundle, q->t, conflict_id, conflict_msg);
+    if (rc == SW_OK)
+        wake(req);
+    return rc;
+}
+
+/* The stored charge the route names, and the biller, for a void or a
+ * correction. */
+static int charge_req_load(sw_request *req, sw_response *res, charge_req *q,
+                           const visits_res **charge)
+{
+    int rc = load_charge(req, res, http_route_value(req, "id"), q->st, charge);
+    return rc == SW_OK ? charge_req_me(req, res, q) : rc;
+}
+
+/* Begins bundle with the charge made entered-in-error for reason. */
+static void bundle_void(server_bundle *bundle, const charge_req *q,
+                        const visits_res *charge, const char *reason)
+{
+    char url[160];
+    server_bundle_begin(bundle);
+    snprintf(url, sizeof url, "ChargeItem/%s", charge->id);
+    server_bundle_add_json(bundle, "PUT", url, voided(charge->doc, q->me,
+                           reason, q->now), NULL, charge->version);
+}
+
+static void charge_req_end(charge_req *q)
+{
+    json_decref(q->me);
+    json_decref(q->doc);
+    if (q->st)
+        visits_state_free(q->st);
+}
+
 /* ---- Void ----------------------------------------------------------------- */
 
 static int post_void(sw_request *req, sw_response *res)
 {
     static const char *const members[] = { "reason", NULL };
-    json_t *doc = NULL, *me = NULL;
-    visits_state *st = sw_arena_calloc(req->arena, 1, sizeof *st);
-    visits_tx *t = sw_arena_calloc(req->arena, 1, sizeof *t);
-    charge_step *step = sw_arena_calloc(req->arena, 1, sizeof *step);
-    if (st == NULL || t == NULL || step == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    charge_change c;
+    charge_req q;
     const visits_res *charge = NULL;
-    int rc = server_json_body(req, res, CHARGE_BODY_MAX, &doc);
-    if (rc == SW_OK)
-        rc = read_change(doc, members, false, &c, res);
-    if (rc == SW_OK && c.reason == NULL)
+    int rc = charge_req_begin(req, res, members, false, &q);
+    if (rc == SW_OK && q.c.reason == NULL)
         rc = http_fail(res, SW_EINVAL, "\"reason\" is required: say why the "
                        "charge is void");
     if (rc == SW_OK)
-        rc = load_charge(req, res, http_route_value(req, "id"), st, &charge);
-    if (rc == SW_OK && (me = server_user_reference(req, res)) == NULL)
-        rc = SW_ENOMEM;
-    char now[SW_TIME_ISO_MAX], url[160];
-    sw_time_iso(sw_now_wall_ms(), now);
+        rc = charge_req_load(req, res, &q, &charge);
     if (rc == SW_OK) {
         server_bundle bundle;
-        server_bundle_begin(&bundle);
-        snprintf(url, sizeof url, "ChargeItem/%s", charge->id);
-        server_bundle_add_json(&bundle, "PUT", url, voided(charge->doc, me,
-                               c.reason, now), NULL, charge->version);
-        *step = (charge_step){ .st = st, .old_id = charge->id,
-                               .feature = "charge_capture.void",
-                               .action = AUDIT_UPDATE };
-        t->then = charge_then;
-        t->arg = step;
-        rc = visits_run(req, res, &bundle, t, "charge_changed", "the charge "
-                        "changed meanwhile; reload it and try again");
+        bundle_void(&bundle, &q, charge, q.c.reason);
+        rc = charge_req_run(req, res, &q, &bundle, charge->id,
+                            "charge_capture.void", AUDIT_UPDATE,
+                            "charge_changed", "the charge changed meanwhile; "
+                            "reload it and try again");
     }
-    if (rc == SW_OK) {
-        wake(req);
+    if (rc == SW_OK)
         rc = server_reply_json(res, 200, json_pack("{s:s, s:s, s:o}", "charge",
                                charge->id, "status", "entered-in-error",
-                               "outbox", row_json(&step->row)));
-    }
-    json_decref(me);
-    json_decref(doc);
-    visits_state_free(st);
+                               "outbox", row_json(&q.step->row)));
+    charge_req_end(&q);
     return rc;
 }
 
@@ -430,49 +491,26 @@ static int post_correct(sw_request *req, sw_response *res)
 {
     static const char *const members[] = { "code", "units", "modifiers",
                                            "reason", NULL };
-    json_t *doc = NULL, *me = NULL;
-    visits_state *st = sw_arena_calloc(req->arena, 1, sizeof *st);
-    visits_tx *t = sw_arena_calloc(req->arena, 1, sizeof *t);
-    charge_step *step = sw_arena_calloc(req->arena, 1, sizeof *step);
-    if (st == NULL || t == NULL || step == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    charge_change c;
+    charge_req q;
     const visits_res *charge = NULL;
-    int rc = server_json_body(req, res, CHARGE_BODY_MAX, &doc);
+    int rc = charge_req_begin(req, res, members, true, &q);
     if (rc == SW_OK)
-        rc = read_change(doc, members, true, &c, res);
-    if (rc == SW_OK)
-        rc = load_charge(req, res, http_route_value(req, "id"), st, &charge);
-    if (rc == SW_OK && (me = server_user_reference(req, res)) == NULL)
-        rc = SW_ENOMEM;
-    char now[SW_TIME_ISO_MAX], url[160];
-    sw_time_iso(sw_now_wall_ms(), now);
+        rc = charge_req_load(req, res, &q, &charge);
     if (rc == SW_OK) {
         server_bundle bundle;
-        server_bundle_begin(&bundle);
-        snprintf(url, sizeof url, "ChargeItem/%s", charge->id);
-        server_bundle_add_json(&bundle, "PUT", url, voided(charge->doc, me,
-                               c.reason ? c.reason : "corrected", now), NULL,
-                               charge->version);
+        bundle_void(&bundle, &q, charge, q.c.reason ? q.c.reason : "corrected");
         server_bundle_add_json(&bundle, "POST", "ChargeItem",
-                               corrected(charge->doc, &c, me, now), NULL, 0);
-        *step = (charge_step){ .st = st, .old_id = charge->id,
-                               .feature = "charge_capture.correct",
-                               .action = AUDIT_UPDATE };
-        t->then = charge_then;
-        t->arg = step;
-        rc = visits_run(req, res, &bundle, t, "charge_changed", "the charge "
-                        "changed meanwhile; reload it and try again");
+                               corrected(charge->doc, &q.c, q.me, q.now), NULL, 0);
+        rc = charge_req_run(req, res, &q, &bundle, charge->id,
+                            "charge_capture.correct", AUDIT_UPDATE,
+                            "charge_changed", "the charge changed meanwhile; "
+                            "reload it and try again");
     }
-    if (rc == SW_OK) {
-        wake(req);
+    if (rc == SW_OK)
         rc = server_reply_json(res, 200, json_pack("{s:s, s:s?, s:o}", "voided",
-                               charge->id, "charge", step->new_id,
-                               "outbox", row_json(&step->row)));
-    }
-    json_decref(me);
-    json_decref(doc);
-    visits_state_free(st);
+                               charge->id, "charge", q.step->new_id,
+                               "outbox", row_json(&q.step->row)));
+    charge_req_end(&q);
     return rc;
 }
 
@@ -482,16 +520,10 @@ static int post_late_charge(sw_request *req, sw_response *res)
 {
     static const char *const members[] = { "code", "units", "modifiers",
                                            "diagnoses", NULL };
-    json_t *doc = NULL, *me = NULL, *charge = NULL;
-    visits_state *st = sw_arena_calloc(req->arena, 1, sizeof *st);
-    visits_tx *t = sw_arena_calloc(req->arena, 1, sizeof *t);
-    charge_step *step = sw_arena_calloc(req->arena, 1, sizeof *step);
-    if (st == NULL || t == NULL || step == NULL)
-        return http_fail(res, SW_ENOMEM, NULL);
-    charge_change c;
-    int rc = server_json_body(req, res, CHARGE_BODY_MAX, &doc);
-    if (rc == SW_OK)
-        rc = read_change(doc, members, true, &c, res);
+    charge_req q;
+    const charge_change *c = &q.c;
+    int rc = charge_req_begin(req, res, members, true, &q);
+    visits_state *st = q.st;
     if (rc == SW_OK)
         rc = visits_load(req, res, http_route_value(req, "id"), st, NULL);
     if (rc == SW_OK && !visits_signed(st))
@@ -500,31 +532,29 @@ static int post_late_charge(sw_request *req, sw_response *res)
     const code_entry *dx[VISIT_MAX_DIAGNOSES];
     const code_entry *reasons[VISIT_MAX_POINTERS];
     size_t ndx = rc == SW_OK ? ranked(st, dx, VISIT_MAX_DIAGNOSES) : 0, nreasons = 0;
-    if (rc == SW_OK && !c.has_pointers && ndx > 0)
+    if (rc == SW_OK && !c->has_pointers && ndx > 0)
         reasons[nreasons++] = dx[0];
-    for (size_t k = 0; rc == SW_OK && k < c.npointers; k++) {
-        if ((size_t)c.pointers[k] > ndx)
+    for (size_t k = 0; rc == SW_OK && k < c->npointers; k++) {
+        if ((size_t)c->pointers[k] > ndx)
             rc = http_fail(res, SW_EINVAL, "\"diagnoses\": the visit has %zu "
-                           "diagnoses, so %d points at none", ndx, c.pointers[k]);
+                           "diagnoses, so %d points at none", ndx, c->pointers[k]);
         else
-            reasons[nreasons++] = dx[c.pointers[k] - 1];
+            reasons[nreasons++] = dx[c->pointers[k] - 1];
     }
     json_t *provider = rc == SW_OK ? rendering_provider(st) : NULL;
     if (rc == SW_OK && provider == NULL)
         rc = server_fail_as(res, SW_ECONFLICT, "no_provider", "this visit has no "
                             "signer to bill as the rendering provider");
-    if (rc == SW_OK && (me = server_user_reference(req, res)) == NULL)
-        rc = SW_ENOMEM;
-    char now[SW_TIME_ISO_MAX];
-    sw_time_iso(sw_now_wall_ms(), now);
+    if (rc == SW_OK)
+        rc = charge_req_me(req, res, &q);
     if (rc == SW_OK) {
         const char *mods[VISIT_MAX_MODIFIERS];
-        for (size_t k = 0; k < c.nmodifiers; k++)
-            mods[k] = c.modifiers[k];
+        for (size_t k = 0; k < c->nmodifiers; k++)
+            mods[k] = c->modifiers[k];
         visit_stored_procedure p = {
-            .code = c.code->code, .display = c.code->display,
-            .system = codes_system(CODES_PROCEDURES, c.code->code),
-            .nmodifiers = c.nmodifiers, .units = c.units ? c.units : 1,
+            .code = c->code->code, .display = c->code->display,
+            .system = codes_system(CODES_PROCEDURES, c->code->code),
+            .nmodifiers = c->nmodifiers, .units = c->units ? c->units : 1,
         };
         memcpy(p.modifiers, mods, sizeof mods);
         const char *start = json_string_value(json_object_get(json_object_get(
@@ -532,32 +562,26 @@ static int post_late_charge(sw_request *req, sw_response *res)
         visit_charge_in ci = {
             .procedure = &p, .procedure_id = "-",
             .patient_id = st->patient_id, .encounter_id = st->id,
-            .occurred = start ? start : now, .entered = now,
-            .performer = provider, .enterer = me,
+            .occurred = start ? start : q.now, .entered = q.now,
+            .performer = provider, .enterer = q.me,
             .reasons = reasons, .nreasons = nreasons,
         };
         /* No Procedure stands behind a late charge: the signed note's
          * coding stays as signed. */
-        charge = visit_charge_item(&ci);
+        json_t *charge = visit_charge_item(&ci);
         json_object_del(charge, "service");
         server_bundle bundle;
         server_bundle_begin(&bundle);
         server_bundle_add_json(&bundle, "POST", "ChargeItem", charge, NULL, 0);
-        *step = (charge_step){ .st = st, .feature = "charge_capture.create",
-                               .action = AUDIT_CREATE };
-        t->then = charge_then;
-        t->arg = step;
-        rc = visits_run(req, res, &bundle, t, "visit_changed", "the visit "
-                        "changed meanwhile; reload it and try again");
+        rc = charge_req_run(req, res, &q, &bundle, NULL,
+                            "charge_capture.create", AUDIT_CREATE,
+                            "visit_changed", "the visit changed meanwhile; "
+                            "reload it and try again");
     }
-    if (rc == SW_OK) {
-        wake(req);
+    if (rc == SW_OK)
         rc = server_reply_json(res, 201, json_pack("{s:s?, s:o}", "charge",
-                               step->new_id, "outbox", row_json(&step->row)));
-    }
-    json_decref(me);
-    json_decref(doc);
-    visits_state_free(st);
+                               q.step->new_id, "outbox", row_json(&q.step->row)));
+    charge_req_end(&q);
     return rc;
 }
 

@@ -101,25 +101,10 @@ int sw_test_pmssim_start(sw_test_pmssim *p, const char *const *extra)
 
 int sw_test_pmssim_stop(sw_test_pmssim *p)
 {
-    if (p->pid <= 0)
-        return -1;
-    kill(p->pid, SIGTERM);
-    long until = now_ms() + 20000;
-    for (;;) {
-        int st;
-        pid_t r = waitpid(p->pid, &st, WNOHANG);
-        if (r == p->pid) {
-            p->pid = 0;
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        }
-        if (r < 0 || now_ms() > until)
-            break;
-        usleep(10000);
-    }
-    kill(p->pid, SIGKILL);
-    waitpid(p->pid, NULL, 0);
+    /* Stopped as the server is: SIGTERM, SIGKILL after 20 s. */
+    sw_test_server proc = { .pid = p->pid };
     p->pid = 0;
-    return -1;
+    return sw_test_server_stop(&proc, SIGTERM, 20);
 }
 
 long sw_test_pmssim_call(sw_test_pmssim *p, const char *method,

@@ -1,7 +1,7 @@
 /* test_hl7_outbound.c - charges to the practice-management system, on each
  * store, over real sockets: visits signed through /api queue their
- * DFT^P03 in the signing transaction; an in-test PMS (mllp_server on
- * 127.0.0.1) parses each message and answers as scripted - AA, CA, AE with
+ * DFT^P03 in the signing transaction; an in-test PMS (testpms.c, an
+ * mllp_server on 127.0.0.1) parses each message and answers as scripted - AA, CA, AE with
  * an ERR, CE, AR, CR, the unknown code ZZ, a wrong MSA-2, no reply, a
  * closed connection - and hl7_deliver_once must leave each row acked,
  * rejected with the PMS's reason, or pending with one more attempt and
@@ -37,150 +37,13 @@
 #include "hl7/peer.h"
 #include "store/store.h"
 #include "testapi.h"
+#include "testpms.h"
+#include "testvisits.h"
 
 #define NPI_TEST  "1234567893"
 #define NPI_OTHER "1987654328"
 
-/* ---- The in-test PMS ------------------------------------------------------ */
-
-typedef enum pms_mode {
-    PMS_AA, PMS_CA, PMS_AE, PMS_CE, PMS_AR, PMS_CR, PMS_ZZ, PMS_WRONG_ID,
-    PMS_SILENT, PMS_CLOSE,
-} pms_mode;
-
-#define PMS_MAX 64
-
-typedef struct pms {
-    mllp_server    *srv;
-    int             port;
-    pthread_mutex_t mu;
-    pms_mode        mode;
-    size_t          n;
-    char            control[PMS_MAX][24];
-    char            patient[PMS_MAX][64];   /* our id from PID-3 */
-    char           *body[PMS_MAX];
-} pms;
-
-static int pms_handle(void *ctx, const mllp_peer *peer, const char *msg,
-                      size_t len, sw_buf *reply)
-{
-    (void)peer;
-    pms *p = ctx;
-    sw_arena *a = sw_arena_create(0);
-    hl7_message *m = NULL;
-    sw_err err;
-    if (hl7_parse(a, msg, len, &m, &err) != SW_OK) {
-        sw_arena_destroy(a);
-        return SW_EINVAL;
-    }
-    const char *ctl = hl7_get(m, "MSH", 1, 10, 1, 1, 1);
-    pthread_mutex_lock(&p->mu);
-    pms_mode mode = p->mode;
-    if (p->n < PMS_MAX) {
-        snprintf(p->control[p->n], sizeof p->control[p->n], "%s", ctl ? ctl : "");
-        p->patient[p->n][0] = '\0';
-        for (size_t r = 1; r <= 8; r++) {
-            const char *auth = hl7_get(m, "PID", 1, 3, r, 4, 1);
-            const char *type = hl7_get(m, "PID", 1, 3, r, 5, 1);
-            if (auth && type && strcmp(auth, "STAGEWISE") == 0 && strcmp(type, "PI") == 0)
-                snprintf(p->patient[p->n], sizeof p->patient[p->n], "%s",
-                         hl7_get(m, "PID", 1, 3, r, 1, 1));
-        }
-        p->body[p->n] = strndup(msg, len);
-        p->n++;
-    }
-    pthread_mutex_unlock(&p->mu);
-    sw_arena_destroy(a);
-    if (mode == PMS_CLOSE)
-        return SW_EIO;
-    if (mode == PMS_SILENT)
-        return SW_OK;
-    static const char *const codes[] = {
-        [PMS_AA] = "AA", [PMS_CA] = "CA", [PMS_AE] = "AE", [PMS_CE] = "CE",
-        [PMS_AR] = "AR", [PMS_CR] = "CR", [PMS_ZZ] = "ZZ", [PMS_WRONG_ID] = "AA",
-    };
-    sw_buf_printf(reply, "MSH|^~\\&|PMS|CLINIC|STAGEWISE|1|20261125120000||"
-                  "ACK^P03^ACK|PMSACK%zu|T|2.5.1\rMSA|%s|%s", p->n, codes[mode],
-                  mode == PMS_WRONG_ID ? "SOMEONE-ELSE" : ctl);
-    if (mode == PMS_AE || mode == PMS_CE)
-        sw_buf_printf(reply, "|Unknown procedure code\rERR||FT1^1^7|103|E||||"
-                      "Unknown procedure code 99213 for this payer");
-    sw_buf_puts(reply, "\r");
-    return SW_OK;
-}
-
-static void pms_start(pms *p, int port)
-{
-    memset(p, 0, sizeof *p);
-    pthread_mutex_init(&p->mu, NULL);
-    mllp_server_config cfg = { .host = "127.0.0.1", .port = port,
-                               .handler = pms_handle, .ctx = p };
-    sw_err err;
-    if (mllp_server_start(&cfg, &p->srv, &err) != SW_OK)
-        fail_msg("the in-test PMS did not start: %s", err.msg);
-    p->port = mllp_server_port(p->srv);
-}
-
-static void pms_stop(pms *p)
-{
-    mllp_server_stop(p->srv);
-    p->srv = NULL;
-    for (size_t i = 0; i < p->n; i++)
-        free(p->body[i]);
-    pthread_mutex_destroy(&p->mu);
-}
-
-static void pms_set(pms *p, pms_mode mode)
-{
-    pthread_mutex_lock(&p->mu);
-    p->mode = mode;
-    pthread_mutex_unlock(&p->mu);
-}
-
-static size_t pms_count(pms *p, const char *control)
-{
-    size_t k = 0;
-    pthread_mutex_lock(&p->mu);
-    for (size_t i = 0; i < p->n; i++)
-        k += strcmp(p->control[i], control) == 0;
-    pthread_mutex_unlock(&p->mu);
-    return k;
-}
-
 /* ---- The store, beside the server ----------------------------------------- */
-
-static sw_store *open_store(sw_test_env *e)
-{
-    sw_store *s = NULL;
-    sw_err err;
-    store_options o = { .connections = 1 };
-    if (store_open(e->db, &o, &s, &err) != SW_OK)
-        fail_msg("opening %s: %s", e->db, sw_err_text(&err));
-    return s;
-}
-
-struct peer_ctx {
-    const char *host;
-    int         port;
-};
-
-static int peer_fn(store_tx *tx, void *arg)
-{
-    struct peer_ctx *c = arg;
-    hl7_peer p = { .practice_id = 1, .naddresses = 1, .send_port = c->port,
-                   .processing_id = "T", .updated_at = sw_now_wall_ms() };
-    snprintf(p.addresses[0], sizeof p.addresses[0], "127.0.0.1");
-    snprintf(p.send_host, sizeof p.send_host, "%s", c->host);
-    return hl7_peer_save(tx, &p);
-}
-
-static void set_peer(sw_store *s, const char *host, int port)
-{
-    struct peer_ctx c = { host, port };
-    sw_err err;
-    if (store_write(s, peer_fn, &c, &err) != SW_OK)
-        fail_msg("saving the peer: %s", sw_err_text(&err));
-}
 
 typedef struct row {
     char    status[16], control[24], error[600], ack[4], kind[8], charge_ids[400];
@@ -291,64 +154,17 @@ static const char *msg_get(sw_arena *a, const char *body, const char *seg,
 
 /* ---- Visits through the API ----------------------------------------------- */
 
-/* A Practitioner with an NPI, linked to username's account. */
-static void link_practitioner(sw_test_env *e, const char *username,
-                              const char *id, const char *npi)
-{
-    char path[160], body[512];
-    snprintf(path, sizeof path, "/fhir/Practitioner/%s", id);
-    snprintf(body, sizeof body, "{\"resourceType\":\"Practitioner\",\"id\":\"%s\","
-             "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\","
-             "\"value\":\"%s\"}],\"name\":[{\"family\":\"Test\",\"given\":[\"Dana\"]}]}",
-             id, npi);
-    sw_test_fhir_create(e, path, body);
-    json_t *users = sw_test_get_json(e, e->auth, "/api/users");
-    json_t *list = json_is_array(users) ? users : json_object_get(users, "users"), *u;
-    size_t i;
-    json_int_t uid = 0;
-    json_array_foreach(list, i, u)
-        if (strcmp(sw_test_str(u, "username"), username) == 0)
-            uid = json_integer_value(json_object_get(u, "id"));
-    json_decref(users);
-    assert_true(uid > 0);
-    snprintf(path, sizeof path, "/api/users/%lld", (long long)uid);
-    snprintf(body, sizeof body, "{\"practitioner_id\":\"%s\"}", id);
-    json_t *doc;
-    assert_int_equal(sw_test_call(e, e->auth, "PATCH", path, body, &doc), 200);
-    json_decref(doc);
-}
-
-/* Opens, writes, codes and signs a visit of patient as auth; the first
+/* Opens, writes, codes and signs a visit of patient as auth; its one
  * charge's id goes to charge. The encounter id (caller frees). */
 static char *signed_visit(sw_test_env *e, const char *auth, const char *patient,
                           const char *cpt, char charge[80])
 {
-    char path[160], body[256];
-    json_t *doc;
-    snprintf(path, sizeof path, "/api/patients/%s/visits", patient);
-    assert_int_equal(sw_test_call(e, auth, "POST", path,
-                     "{\"visit_type\":\"acute\",\"reason\":\"Cough\"}", &doc), 201);
-    char *enc = strdup(sw_test_str(doc, "encounter"));
-    json_decref(doc);
-    snprintf(path, sizeof path, "/api/visits/%s/note", enc);
-    assert_int_equal(sw_test_call(e, auth, "PUT", path, "{\"template\":\"acute\","
-                     "\"sections\":{\"subjective\":\"s\",\"objective\":\"o\","
-                     "\"assessment\":\"a\",\"plan\":\"p\"}}", &doc), 200);
-    json_decref(doc);
+    char body[256];
     snprintf(body, sizeof body, "{\"diagnoses\":[{\"code\":\"J20.9\"},{\"code\":"
              "\"I10\"}],\"procedures\":[{\"code\":\"%s\",\"modifiers\":[\"25\"],"
              "\"diagnoses\":[1,2]}]}", cpt);
-    snprintf(path, sizeof path, "/api/visits/%s/coding", enc);
-    assert_int_equal(sw_test_call(e, auth, "PUT", path, body, &doc), 200);
-    json_decref(doc);
-    snprintf(path, sizeof path, "/api/visits/%s/sign", enc);
-    long status = sw_test_call(e, auth, "POST", path, NULL, &doc);
-    if (status != 200)
-        fail_msg("signing answered %ld: %s", status, json_dumps(doc, 0));
-    snprintf(charge, 80, "%s", json_string_value(json_array_get(
-             json_object_get(doc, "charges"), 0)));
-    json_decref(doc);
-    return enc;
+    size_t n;
+    return testvisits_sign(e, auth, patient, body, (char (*)[80])charge, 1, &n);
 }
 
 /* Stops the server, keeping the database: delivery is then this process's. */
@@ -405,12 +221,12 @@ static void every_acknowledgment(void **state)
 {
     sw_test_env *e = *state;
     char charge[80];
-    link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
+    testvisits_link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
     sw_test_patient(e, "p1", "Ana", "O^Brien", "1970-05-01");
     /* The peer is known (processing id T) but has nowhere to send yet, so
      * the server's own worker leaves the row to this test. */
-    sw_store *s = open_store(e);
-    set_peer(s, "", 0);
+    sw_store *s = testpms_open_store(e);
+    testpms_set_peer(s, "", 0);
     char *enc = signed_visit(e, e->auth, "p1", "99213", charge);
     stop_server(e);
     row r = get_row(s, 1);   /* queued by the signature */
@@ -420,12 +236,12 @@ static void every_acknowledgment(void **state)
     assert_string_equal(r.charge_ids, charge);
     free(r.body);
 
-    pms p;
-    pms_start(&p, 0);
-    set_peer(s, "127.0.0.1", p.port);
+    testpms p;
+    testpms_start(&p, PMS_AA);
+    testpms_set_peer(s, "127.0.0.1", p.port);
     int64_t t = sw_now_wall_ms();
     /* Each failure: pending, attempts + 1, next_at doubling, same MSH-10. */
-    static const struct { pms_mode mode; const char *why; } fails[] = {
+    static const struct { testpms_mode mode; const char *why; } fails[] = {
         { PMS_AR, "could not take the message now (AR)" },
         { PMS_CR, "could not take the message now (CR)" },
         { PMS_ZZ, "'ZZ'" },
@@ -434,7 +250,7 @@ static void every_acknowledgment(void **state)
         { PMS_CLOSE, "" },
     };
     for (size_t i = 0; i < sizeof fails / sizeof fails[0]; i++) {
-        pms_set(&p, fails[i].mode);
+        testpms_set(&p, fails[i].mode);
         hl7_deliver_stats st = deliver(s, t);
         assert_int_equal(st.sent, 1);
         assert_int_equal(st.retried, 1);
@@ -446,7 +262,7 @@ static void every_acknowledgment(void **state)
         t = now.next_at;
         free(now.body);
     }
-    pms_set(&p, PMS_AA);
+    testpms_set(&p, PMS_AA);
     hl7_deliver_stats st = deliver(s, t);
     assert_int_equal(st.acked, 1);
     r = get_row(s, 1);
@@ -454,7 +270,7 @@ static void every_acknowledgment(void **state)
     assert_string_equal(r.ack, "AA");
     assert_int_equal(r.attempts, 7);
     free(r.body);
-    assert_int_equal(pms_count(&p, "SW1-1"), 7);   /* the same MSH-10 each time */
+    assert_int_equal(testpms_count(&p, "SW1-1"), 7);   /* the same MSH-10 each time */
     assert_int_equal(p.n, 7);
 
     /* What the PMS received. */
@@ -482,16 +298,16 @@ static void every_acknowledgment(void **state)
 
     /* CA accepts too; AE and CE reject with the PMS's reason. */
     int64_t ca = queue_charge(s, "p1", enc, charge);
-    pms_set(&p, PMS_CA);
+    testpms_set(&p, PMS_CA);
     st = deliver(s, t);
     assert_int_equal(st.acked, 1);
     r = get_row(s, ca);
     assert_string_equal(r.status, "acked");
     assert_string_equal(r.ack, "CA");
     free(r.body);
-    for (pms_mode m = PMS_AE; m <= PMS_CE; m++) {
+    for (testpms_mode m = PMS_AE; m <= PMS_CE; m++) {
         int64_t seq = queue_charge(s, "p1", enc, charge);
-        pms_set(&p, m);
+        testpms_set(&p, m);
         st = deliver(s, t);
         assert_int_equal(st.rejected, 1);
         r = get_row(s, seq);
@@ -510,10 +326,10 @@ static void every_acknowledgment(void **state)
     assert_string_equal(r.status, "invalid");
     assert_non_null(strstr(r.error, "no longer exists"));
     free(r.body);
-    pms_set(&p, PMS_AA);
+    testpms_set(&p, PMS_AA);
     st = deliver(s, t);
     assert_int_equal(st.sent, 0);
-    assert_int_equal(pms_count(&p, r.control), 0);
+    assert_int_equal(testpms_count(&p, r.control), 0);
 
     /* Resending the rejected row: a new row and control id. */
     struct resend rs = { rejected, 0 };
@@ -531,7 +347,7 @@ static void every_acknowledgment(void **state)
     free(r.body);
     st = deliver(s, t);
     assert_int_equal(st.acked, 1);
-    assert_int_equal(pms_count(&p, control), 1);
+    assert_int_equal(testpms_count(&p, control), 1);
     /* A pending or acked row cannot be resent. */
     rs.seq = 1;
     assert_int_equal(store_write(s, resend_fn, &rs, &err), SW_ECONFLICT);
@@ -572,7 +388,7 @@ static void every_acknowledgment(void **state)
     free(out);
     free(errs);
 
-    pms_stop(&p);
+    testpms_stop(&p);
     store_close(s);
     free(enc);
 }
@@ -584,11 +400,11 @@ static void pms_down_then_up(void **state)
 {
     sw_test_env *e = *state;
     char c1[80], c2[80];
-    link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
+    testvisits_link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
     sw_test_patient(e, "p1", "Ana", "Rivera", "1970-05-01");
     sw_test_patient(e, "p2", "Ben", "Okafor", "1982-02-11");
-    sw_store *s = open_store(e);
-    set_peer(s, "", 0);
+    sw_store *s = testpms_open_store(e);
+    testpms_set_peer(s, "", 0);
     char *e1 = signed_visit(e, e->auth, "p1", "99213", c1);   /* seq 1 */
     char *e2 = signed_visit(e, e->auth, "p2", "99214", c2);   /* seq 2 */
     stop_server(e);
@@ -597,11 +413,11 @@ static void pms_down_then_up(void **state)
     queue_charge(s, "p1", e1, c1);   /* 5 */
 
     /* Nobody listens on the peer's port. */
-    pms down;
-    pms_start(&down, 0);
+    testpms down;
+    testpms_start(&down, PMS_AA);
     int dead_port = down.port;
-    pms_stop(&down);
-    set_peer(s, "127.0.0.1", dead_port);
+    testpms_stop(&down);
+    testpms_set_peer(s, "127.0.0.1", dead_port);
     int64_t t = sw_now_wall_ms();
     hl7_deliver_stats st = deliver(s, t);
     assert_int_equal(st.acked, 0);
@@ -620,16 +436,16 @@ static void pms_down_then_up(void **state)
     expect_retry(s, 1, t + 1000, 2, "");
 
     /* The PMS is up. */
-    pms p;
-    pms_start(&p, 0);
-    set_peer(s, "127.0.0.1", p.port);
+    testpms p;
+    testpms_start(&p, PMS_AA);
+    testpms_set_peer(s, "127.0.0.1", p.port);
     st = deliver(s, t + 1000 + 2000);
     assert_int_equal(st.acked, 5);
     assert_int_equal(p.n, 5);
     for (int64_t seq = 1; seq <= 5; seq++) {
         row r = get_row(s, seq);
         assert_string_equal(r.status, "acked");
-        assert_int_equal(pms_count(&p, r.control), 1);   /* none twice */
+        assert_int_equal(testpms_count(&p, r.control), 1);   /* none twice */
         free(r.body);
     }
     /* In order per patient. */
@@ -647,7 +463,7 @@ static void pms_down_then_up(void **state)
     /* Nothing is left to send. */
     st = deliver(s, t + 10 * 60 * 1000);
     assert_int_equal(st.sent, 0);
-    pms_stop(&p);
+    testpms_stop(&p);
     store_close(s);
     free(e1);
     free(e2);
@@ -670,7 +486,7 @@ static void work_queue_api_and_worker(void **state)
 {
     sw_test_env *e = *state;
     char c1[80], c2[80], other[512], biller[512], desk[512], path[200];
-    link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
+    testvisits_link_practitioner(e, SW_TEST_CLINICIAN, "pr-test", NPI_TEST);
     sw_test_sign_in_new_user(e, "dr.other", "physician", other, sizeof other);
     sw_test_sign_in_new_user(e, "bill.er", "biller", biller, sizeof biller);
     sw_test_sign_in_new_user(e, "front.desk", "front_desk", desk, sizeof desk);
@@ -735,7 +551,7 @@ static void work_queue_api_and_worker(void **state)
     assert_non_null(sw_test_str(doc, "reason"));
     json_decref(doc);
     /* Fixed: dr.other gets a Practitioner with an NPI. */
-    link_practitioner(e, "dr.other", "pr-other", NPI_OTHER);
+    testvisits_link_practitioner(e, "dr.other", "pr-other", NPI_OTHER);
     doc = call_ok(e, biller, "POST", "/api/interface/outbox/3/resend", NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(doc, "seq")), 4);
     assert_string_equal(sw_test_str(doc, "status"), "pending");
@@ -801,7 +617,7 @@ static void work_queue_api_and_worker(void **state)
                                   &doc), 409);
     json_decref(doc);
 
-    sw_store *s = open_store(e);
+    sw_store *s = testpms_open_store(e);
     sw_arena *a = sw_arena_create(0);
     row r = get_row(s, void_seq);
     assert_string_equal(r.kind, "credit");
@@ -835,9 +651,9 @@ static void work_queue_api_and_worker(void **state)
                               "practice_id = 1 AND feature = ?", features[i]) >= 1);
 
     /* The server's worker sends what is pending once a peer is set. */
-    pms p;
-    pms_start(&p, 0);
-    set_peer(s, "127.0.0.1", p.port);
+    testpms p;
+    testpms_start(&p, PMS_AA);
+    testpms_set_peer(s, "127.0.0.1", p.port);
     json_int_t pending = -1;
     for (int i = 0; i < 300 && pending != 0; i++) {
         st = call_ok(e, biller, "GET", "/api/interface/status", NULL, 200);
@@ -856,15 +672,15 @@ static void work_queue_api_and_worker(void **state)
     for (int64_t seq = 1; seq <= late_seq; seq++) {
         r = get_row(s, seq);
         if (strcmp(r.status, "acked") == 0)
-            assert_int_equal(pms_count(&p, r.control), 1);
+            assert_int_equal(testpms_count(&p, r.control), 1);
         else
-            assert_int_equal(pms_count(&p, r.control), 0);
+            assert_int_equal(testpms_count(&p, r.control), 0);
         free(r.body);
     }
     assert_int_equal(count_sql(s, "SELECT COUNT(*) FROM audit_log WHERE "
                      "practice_id = 1 AND action = 'disclosure' AND res_id = ?",
                      c3), 1);
-    pms_stop(&p);
+    testpms_stop(&p);
     store_close(s);
     free(e1);
     free(e2);

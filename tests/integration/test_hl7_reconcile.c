@@ -33,6 +33,8 @@
 #include "core/clock.h"
 #include "store/store.h"
 #include "testapi.h"
+#include "testpms.h"
+#include "testvisits.h"
 
 #define MIN_MS (60LL * 1000)
 #define DAY_MS (24LL * 3600 * 1000)
@@ -44,19 +46,7 @@
 static char *signed_visit(sw_test_env *e, const char *patient, const char *cpts[],
                           size_t ncpts, char charges[][80], size_t *ncharges)
 {
-    char path[160], body[512];
-    json_t *doc;
-    snprintf(path, sizeof path, "/api/patients/%s/visits", patient);
-    assert_int_equal(sw_test_call(e, e->auth, "POST", path,
-                                  "{\"visit_type\":\"acute\",\"reason\":\"Cough\"}",
-                                  &doc), 201);
-    char *enc = strdup(sw_test_str(doc, "encounter"));
-    json_decref(doc);
-    snprintf(path, sizeof path, "/api/visits/%s/note", enc);
-    assert_int_equal(sw_test_call(e, e->auth, "PUT", path, "{\"template\":\"acute\","
-                                  "\"sections\":{\"subjective\":\"s\",\"objective\":\"o\","
-                                  "\"assessment\":\"a\",\"plan\":\"p\"}}", &doc), 200);
-    json_decref(doc);
+    char body[512];
     size_t used = (size_t)snprintf(body, sizeof body, "{\"diagnoses\":[{\"code\":"
                                    "\"J20.9\"}],\"procedures\":[");
     for (size_t i = 0; i < ncpts; i++)
@@ -64,35 +54,10 @@ static char *signed_visit(sw_test_env *e, const char *patient, const char *cpts[
                                  "%s{\"code\":\"%s\",\"diagnoses\":[1]}",
                                  i ? "," : "", cpts[i]);
     snprintf(body + used, sizeof body - used, "]}");
-    snprintf(path, sizeof path, "/api/visits/%s/coding", enc);
-    assert_int_equal(sw_test_call(e, e->auth, "PUT", path, body, &doc), 200);
-    json_decref(doc);
-    snprintf(path, sizeof path, "/api/visits/%s/sign", enc);
-    long status = sw_test_call(e, e->auth, "POST", path, NULL, &doc);
-    if (status != 200) {
-        char *text = json_dumps(doc, 0);
-        fail_msg("signing %s answered %ld: %s", enc, status, text);
-    }
-    json_t *list = json_object_get(doc, "charges");
-    *ncharges = json_array_size(list);
-    assert_true(*ncharges <= 4);
-    for (size_t i = 0; i < *ncharges; i++)
-        snprintf(charges[i], 80, "%s", json_string_value(json_array_get(list, i)));
-    json_decref(doc);
-    return enc;
+    return testvisits_sign(e, e->auth, patient, body, charges, 4, ncharges);
 }
 
 /* ---- The outbox, by SQL ---------------------------------------------------- */
-
-static sw_store *open_store(sw_test_env *e)
-{
-    sw_store *s = NULL;
-    sw_err err;
-    store_options o = { .connections = 1 };
-    if (store_open(e->db, &o, &s, &err) != SW_OK)
-        fail_msg("opening %s: %s", e->db, sw_err_text(&err));
-    return s;
-}
 
 typedef struct out_row {
     const char *patient, *encounter, *charge_ids, *status, *error;
@@ -248,7 +213,7 @@ static void every_state_reconciled(void **state)
     json_decref(doc);
 
     /* Then each visit's rows as the case needs (C's stays as queued). */
-    sw_store *s = open_store(e);
+    sw_store *s = testpms_open_store(e);
     int64_t long_ago = now - 30 * MIN_MS, hour_ago = now - 60 * MIN_MS;
     outbox(s, &(out_row){ "p1", a, ca[0], "acked", NULL, 1, hour_ago, hour_ago,
                           hour_ago, true });

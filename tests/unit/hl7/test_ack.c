@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "hl7/ack.h"
 #include "hl7/message.h"
+#include "hl7_test.h"
 
 #define NOW_MS 1764000000000LL   /* 2025-11-24T16:00:00Z */
 
@@ -30,30 +31,7 @@ static const char ADT_23[] =
     "MSH|^~\\&|PMS|CLINIC|EHR|PRACTICE1|20251124120000||ADT^A08|OLD42|P|2.3\r"
     "PID|1||12345^^^PMS^MR||DOE^JANE||1980x|F\r";
 
-static sw_arena *A;
-
-static int setup(void **state)
-{
-    (void)state;
-    A = sw_arena_create(0);
-    return A ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sw_arena_destroy(A);
-    return 0;
-}
-
-static hl7_message *parse(const char *text, size_t len)
-{
-    hl7_message *m = NULL;
-    sw_err err = { 0 };
-    if (hl7_parse(A, text, len, &m, &err) != SW_OK)
-        fail_msg("does not parse: %s", err.msg);
-    return m;
-}
+#define A hl7_test_arena
 
 static const char *get(const hl7_message *m, const char *seg, size_t occ,
                        size_t field, size_t comp, size_t sub)
@@ -67,11 +45,11 @@ static hl7_message *ack_for(const char *text, bool raw_only, const char *code,
                             const char *msa3, const hl7_ack_error *errs,
                             size_t nerr, sw_buf *out)
 {
-    hl7_message *in = raw_only ? NULL : parse(text, strlen(text));
+    hl7_message *in = raw_only ? NULL : hl7_test_parse(text, strlen(text));
     sw_buf_reset(out);
     assert_int_equal(hl7_ack_build(in, text, strlen(text), code, msa3, errs,
                                    nerr, NOW_MS, out), SW_OK);
-    return parse(sw_buf_str(out), out->len);
+    return hl7_test_parse(sw_buf_str(out), out->len);
 }
 
 static void msh_is_turned_around(void **state)
@@ -272,5 +250,5 @@ int main(void)
         cmocka_unit_test(read_other_acks),
         cmocka_unit_test(not_an_ack),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, hl7_test_setup, hl7_test_teardown);
 }

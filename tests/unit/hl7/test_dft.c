@@ -16,26 +16,13 @@
 #include "core/buf.h"
 #include "hl7/dft.h"
 #include "hl7/message.h"
+#include "hl7_test.h"
 
 #define CHARGE1 "0f9a1c52-7d1e-4b7a-9c61-2d4c1f0b8e11"
 #define CHARGE2 "5b2e8d90-1a3c-4e6f-8b7d-9c0a1e2f3b44"
 #define NOW_MS  1795000000000LL   /* 2026-11-18T11:06:40Z */
 
-static sw_arena *A;
-
-static int setup(void **state)
-{
-    (void)state;
-    A = sw_arena_create(0);
-    return A ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sw_arena_destroy(A);
-    return 0;
-}
+#define A hl7_test_arena
 
 static const dft_provider RIVERA = {
     .label = "dr.rivera", .npi = "1234567893", .family = "Rivera",
@@ -320,5 +307,5 @@ int main(void)
         cmocka_unit_test(valid_input_passes),
         cmocka_unit_test(validation_sentences),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, hl7_test_setup, hl7_test_teardown);
 }

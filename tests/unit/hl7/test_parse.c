@@ -16,30 +16,13 @@
 #include "core/buf.h"
 #include "failalloc.h"
 #include "hl7/message.h"
+#include "hl7_test.h"
 
-static sw_arena *A;
-
-static int setup(void **state)
-{
-    (void)state;
-    A = sw_arena_create(0);
-    return A ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sw_arena_destroy(A);
-    return 0;
-}
+#define A hl7_test_arena
 
 static hl7_message *parse_ok(const char *text)
 {
-    hl7_message *m = NULL;
-    sw_err err = { 0 };
-    if (hl7_parse(A, text, strlen(text), &m, &err) != SW_OK)
-        fail_msg("does not parse: %s", sw_err_text(&err));
-    return m;
+    return hl7_test_parse(text, strlen(text));
 }
 
 /* Serializes, re-parses, compares, serializes again; returns the text. */
@@ -419,5 +402,5 @@ int main(void)
         cmocka_unit_test(malformed_msh),
         cmocka_unit_test(allocation_failures_are_clean),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, hl7_test_setup, hl7_test_teardown);
 }
