@@ -7,6 +7,8 @@
 #ifndef SW_SERVER_APP_H
 #define SW_SERVER_APP_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "audit/audit.h"
@@ -21,7 +23,17 @@
 #define SERVER_MAX_TABLES 64
 
 typedef struct sw_app {
+    /* The store this app serves: production, or for the app mounted at
+     * /training the training environment's own store (docs/training.md). */
     sw_store   *store;
+    /* The production store whatever the environment: users, sessions,
+     * training records, super-users, help requests. Equal to store in
+     * production. */
+    sw_store   *prod_store;
+    /* The training environment's store (NULL when it is not served), and
+     * whether this app is the one mounted at /training. */
+    sw_store   *training_store;
+    bool        training;
     auth_policy auth;      /* session timeouts and lockout (serve options) */
     fhir_env    fhir;
     /* The route tables served, built by server_route_tables. */
@@ -38,6 +50,13 @@ typedef struct sw_app {
      * build an sw_app by hand): the rows wait for the next worker. */
     struct hl7_deliver     *deliver;
 } sw_app;
+
+/* The production store of app (its own store when prod_store is unset,
+ * as in tests that build an sw_app by hand). */
+static inline sw_store *server_prod_store(const sw_app *app)
+{
+    return app->prod_store ? app->prod_store : app->store;
+}
 
 /* Fills app's route tables (in matching order) from its store; returns
  * how many (routes.c). */

@@ -101,6 +101,7 @@ int server_run(const serve_options *opt, sw_err *err)
     rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)
         goto out_pem;
+    app.prod_store = app.store;
     rc = store_schema_check(app.store, err);
     if (rc != SW_OK)
         goto out_store;

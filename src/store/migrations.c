@@ -461,6 +461,77 @@ static const store_migration migrations[] = {
             "  PRIMARY KEY (practice_id, run_id)\n"
             ");\n",
     },
+    {
+        /* Training and super-users (docs/training.md). These live in the
+         * production store (the training environment's own store holds
+         * only what trainees do there): super_user, the roster per module;
+         * training_record, one row per user and course (started,
+         * completed, time spent, the proficiency check's result) that the
+         * go-live gates read; training_exercise, each exercise a user has
+         * done, as the checker found it; training_assignment, a course or
+         * exercise assigned to a user with a reason and a due date (the
+         * adoption work assigns refreshers through it); help_request, a
+         * user's request for help on a module, which reaches the module's
+         * super-users' inboxes. */
+        .name = "training records, assignments, super-users and help requests",
+        .sql =
+            "CREATE TABLE super_user (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  module      TEXT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  added_by    BIGINT NOT NULL,\n"
+            "  added_at    BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, module, user_id)\n"
+            ");\n"
+            "CREATE TABLE training_record (\n"
+            "  practice_id       BIGINT NOT NULL,\n"
+            "  user_id           BIGINT NOT NULL,\n"
+            "  course_id         TEXT NOT NULL,\n"
+            "  started_at        BIGINT NOT NULL,\n"
+            "  completed_at      BIGINT NOT NULL DEFAULT 0,\n"
+            "  seconds_spent     BIGINT NOT NULL DEFAULT 0,\n"
+            "  proficiency_score BIGINT NOT NULL DEFAULT -1,\n"
+            "  proficiency_pass  INTEGER NOT NULL DEFAULT 0,\n"
+            "  proficiency_at    BIGINT NOT NULL DEFAULT 0,\n"
+            "  proficiency_start BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, user_id, course_id)\n"
+            ");\n"
+            "CREATE TABLE training_exercise (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  course_id   TEXT NOT NULL,\n"
+            "  exercise_id TEXT NOT NULL,\n"
+            "  done_at     BIGINT NOT NULL,\n"
+            "  PRIMARY KEY (practice_id, user_id, course_id, exercise_id)\n"
+            ");\n"
+            "CREATE TABLE training_assignment (\n"
+            "  practice_id   BIGINT NOT NULL,\n"
+            "  assignment_id BIGINT NOT NULL,\n"
+            "  user_id       BIGINT NOT NULL,\n"
+            "  course_id     TEXT NOT NULL,\n"
+            "  exercise_id   TEXT NOT NULL DEFAULT '',\n"
+            "  reason        TEXT NOT NULL,\n"
+            "  due_date      TEXT NOT NULL,\n"
+            "  assigned_by   BIGINT NOT NULL,\n"
+            "  assigned_at   BIGINT NOT NULL,\n"
+            "  done_at       BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, assignment_id)\n"
+            ");\n"
+            "CREATE INDEX training_assignment_user ON training_assignment (practice_id, user_id, done_at);\n"
+            "CREATE TABLE help_request (\n"
+            "  practice_id BIGINT NOT NULL,\n"
+            "  request_id  BIGINT NOT NULL,\n"
+            "  user_id     BIGINT NOT NULL,\n"
+            "  module      TEXT NOT NULL,\n"
+            "  screen      TEXT NOT NULL,\n"
+            "  text        TEXT NOT NULL,\n"
+            "  created_at  BIGINT NOT NULL,\n"
+            "  answered_by BIGINT NOT NULL DEFAULT 0,\n"
+            "  answered_at BIGINT NOT NULL DEFAULT 0,\n"
+            "  PRIMARY KEY (practice_id, request_id)\n"
+            ");\n"
+            "CREATE INDEX help_request_module ON help_request (practice_id, module, created_at);\n",
+    },
 };
 
 const store_migration *store_migrations(size_t *count)
