@@ -14,6 +14,11 @@ typedef struct ctx {
     sw_err   *err;
     size_t    segno;   /* 1-based line number of the segment, for errors */
     const char *segid;
+    /* The segment's text buffer: decoding never lengthens a leaf, so one
+     * allocation of twice the segment's length (each leaf's text plus its
+     * NUL) holds every leaf, instead of one allocation per leaf. */
+    char     *text;
+    size_t    text_left;
 } ctx;
 
 static int oom(ctx *c)
@@ -66,11 +71,17 @@ static int decode_leaf(ctx *c, const hl7_encoding *e, const char *p, size_t n,
         out->n = 0;
         return SW_OK;
     }
-    char *d = sw_arena_alloc(c->a, n + 1);
-    if (d == NULL)
+    char *d;
+    if (c->text != NULL && c->text_left >= n + 1) {
+        d = c->text;
+    } else if ((d = sw_arena_alloc(c->a, n + 1)) == NULL) {
         return oom(c);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
+    }
+    /* Most leaves hold no escape at all: one copy. */
+    const char *esc = e->escape ? memchr(p, e->escape, n) : NULL;
+    size_t k = esc ? (size_t)(esc - p) : n;
+    memcpy(d, p, k);
+    for (size_t i = k; i < n; i++) {
         if (e->escape == 0 || p[i] != e->escape) {
             d[k++] = p[i];
             continue;
@@ -121,6 +132,10 @@ static int decode_leaf(ctx *c, const hl7_encoding *e, const char *p, size_t n,
         i += bn + 1;
     }
     d[k] = '\0';
+    if (d == c->text) {
+        c->text += k + 1;
+        c->text_left -= k + 1;
+    }
     out->s = d;
     out->n = k;
     return SW_OK;
@@ -311,6 +326,10 @@ static int parse_segment(ctx *c, const hl7_encoding *e, const char *p,
         rest++;     /* past the separator that ends MSH-2 */
         rn--;
     }
+    c->text_left = 2 * rn + 2;
+    c->text = sw_arena_alloc(c->a, c->text_left);
+    if (c->text == NULL)
+        return oom(c);
     const char *fp = rest, *end = rest + rn;
     for (size_t i = first; i < nf; i++) {
         const char *fe = piece_end(fp, end, e->field);
@@ -417,7 +436,7 @@ static int parse_message(ctx *c, const line *ls, size_t from, size_t to,
 int hl7_parse(sw_arena *a, const char *data, size_t len, hl7_message **out,
               sw_err *err)
 {
-    ctx c = { a, err, 0, "MSH" };
+    ctx c = { .a = a, .err = err, .segid = "MSH" };
     line *ls;
     size_t n;
     *out = NULL;
@@ -526,7 +545,7 @@ static int check_count(ctx *c, const hl7_segment *trailer, const char *what,
 static int parse_file(sw_arena *a, const char *data, size_t len,
                       const char *what, hl7_file **out, sw_err *err)
 {
-    ctx c = { a, err, 0, "FHS" };
+    ctx c = { .a = a, .err = err, .segid = "FHS" };
     line *ls;
     size_t n;
     *out = NULL;
