@@ -21,6 +21,7 @@
 #include "clinical/inbox.h"
 #include "clinical/orders_catalog.h"
 #include "clinical/results.h"
+#include "clinical/seed_build.h"
 #include "clinical/vitals.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -28,7 +29,6 @@
 #include "fhir/resources.h"
 
 #define RXNORM  "http://www.nlm.nih.gov/research/umls/rxnorm"
-#define ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
 #define MRN     "urn:stagewise:mrn"
 #define USERSYS "urn:stagewise:user"
 #define NPI     "http://hl7.org/fhir/sid/us-npi"
@@ -105,23 +105,6 @@ static int run_json(sw_store *s, json_t *bundle, sw_err *err)
     return rc;
 }
 
-static json_t *transaction(void)
-{
-    return json_pack("{s:s, s:s, s:[]}", "resourceType", "Bundle",
-                     "type", "transaction", "entry");
-}
-
-static void put(json_t *bundle, json_t *resource)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/%s",
-             json_string_value(json_object_get(resource, "resourceType")),
-             json_string_value(json_object_get(resource, "id")));
-    json_array_append_new(json_object_get(bundle, "entry"),
-                          json_pack("{s:o, s:{s:s, s:s}}", "resource", resource,
-                                    "request", "method", "PUT", "url", url));
-}
-
 static void post_text(json_t *bundle, const char *text)
 {
     json_t *r = json_loads(text, 0, NULL);
@@ -139,48 +122,6 @@ static json_t *clinician_ref(const struct clinician *c)
     return json_pack("{s:s, s:{s:s, s:s}, s:s}", "reference", ref,
                      "identifier", "system", USERSYS, "value", c->username,
                      "display", c->display);
-}
-
-static json_t *patient_ref(const char *id)
-{
-    char ref[96];
-    snprintf(ref, sizeof ref, "Patient/%s", id);
-    return json_pack("{s:s}", "reference", ref);
-}
-
-static json_t *problem(const char *id, const char *patient, const char *code,
-                       const char *display, const char *onset)
-{
-    return json_pack(
-        "{s:s, s:s, s:{s:[{s:s, s:s}]}, s:{s:[{s:s, s:s}]},"
-        " s:[{s:[{s:s, s:s}]}], s:{s:[{s:s, s:s, s:s}], s:s}, s:o, s:s, s:s}",
-        "resourceType", "Condition", "id", id,
-        "clinicalStatus", "coding", "system",
-        "http://terminology.hl7.org/CodeSystem/condition-clinical", "code", "active",
-        "verificationStatus", "coding", "system",
-        "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code", "confirmed",
-        "category", "coding", "system",
-        "http://terminology.hl7.org/CodeSystem/condition-category", "code",
-        "problem-list-item",
-        "code", "coding", "system", ICD10CM, "code", code, "display", display,
-        "text", display,
-        "subject", patient_ref(patient), "onsetDateTime", onset,
-        "recordedDate", onset);
-}
-
-static json_t *medication(const char *id, const char *patient, const char *rxnorm,
-                          const char *name, const char *sig, const char *since)
-{
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:{s:[{s:s, s:s, s:s}], s:s}, s:o, s:s, s:o,"
-        " s:[{s:s}]}",
-        "resourceType", "MedicationRequest", "id", id, "status", "active",
-        "intent", "order",
-        "medicationCodeableConcept", "coding", "system", RXNORM, "code", rxnorm,
-        "display", name, "text", name,
-        "subject", patient_ref(patient), "authoredOn", since,
-        "requester", clinician_ref(&clinicians[0]),
-        "dosageInstruction", "text", sig);
 }
 
 /* Body weight and blood pressure every quarter for a year, through the
@@ -216,7 +157,7 @@ static int allergy(sw_store *s, const allergy_input *in, const char *patient,
     sw_buf r = SW_BUF_INIT(16 * 1024);
     int rc = allergy_resource(in, patient, now, &r);
     if (rc == SW_OK) {
-        json_t *b = transaction();
+        json_t *b = seed_transaction();
         post_text(b, sw_buf_str(&r));
         rc = run_json(s, b, err);
     } else {
@@ -256,7 +197,7 @@ static void put_built(json_t *bundle, const sw_buf *text, const char *id)
     json_t *r = json_loads(sw_buf_str(text), 0, NULL);
     if (r != NULL) {
         json_object_set_new(r, "id", json_string(id));
-        put(bundle, r);
+        seed_put(bundle, r);
     }
 }
 
@@ -301,7 +242,7 @@ static int a1c_result(sw_store *s, int64_t now_ms, sw_err *err)
              || results_report_resource(&rr, &value_ref, 1, &report) != SW_OK
            ? sw_err_set(err, SW_ENOMEM, "out of memory") : SW_OK;
     if (rc == SW_OK) {
-        json_t *b = transaction();
+        json_t *b = seed_transaction();
         put_built(b, &order, A1C_ORDER);
         json_t *entries = json_object_get(b, "entry");
         json_t *sr = json_object_get(json_array_get(entries, 0), "resource");
@@ -332,14 +273,14 @@ int demo_seed_clinic(sw_store *s, sw_err *err)
     int rc = store_read(s, seeded, &done, err);
     if (rc != SW_OK || done)
         return rc;
-    json_t *b = transaction();
+    json_t *b = seed_transaction();
     for (size_t i = 0; i < sizeof clinicians / sizeof clinicians[0]; i++) {
         const struct clinician *c = &clinicians[i];
         json_t *name = json_pack("{s:s, s:s, s:[s]}", "use", "official",
                                  "family", c->family, "given", c->given);
         if (c->prefix)
             json_object_set_new(name, "prefix", json_pack("[s]", c->prefix));
-        put(b, json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}, {s:s, s:s}], s:[o]}",
+        seed_put(b, json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}, {s:s, s:s}], s:[o]}",
                          "resourceType", "Practitioner", "id", c->practitioner,
                          "active", 1, "identifier", "system", USERSYS,
                          "value", c->username, "system", NPI, "value", c->npi,
@@ -347,7 +288,7 @@ int demo_seed_clinic(sw_store *s, sw_err *err)
     }
     for (size_t i = 0; i < sizeof patients / sizeof patients[0]; i++) {
         const struct patient *p = &patients[i];
-        put(b, json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[{s:s, s:s, s:[s]}],"
+        seed_put(b, json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[{s:s, s:s, s:[s]}],"
                          " s:s, s:s, s:[{s:s, s:s, s:s}]}",
                          "resourceType", "Patient", "id", p->id,
                          "identifier", "system", MRN, "value", p->mrn,
@@ -357,19 +298,20 @@ int demo_seed_clinic(sw_store *s, sw_err *err)
                          "telecom", "system", "phone", "value", p->phone,
                          "use", "home"));
     }
-    put(b, problem("demo-maria-htn", "demo-maria", "I10",
-                   "Essential (primary) hypertension", "2015-04-02"));
-    put(b, problem("demo-james-dm2", "demo-james", "E11.9",
-                   "Type 2 diabetes mellitus without complications", "2019-09-17"));
-    put(b, problem("demo-james-htn", "demo-james", "I10",
-                   "Essential (primary) hypertension", "2021-01-12"));
-    put(b, medication("demo-maria-amlodipine", "demo-maria", "308136",
-                      "amLODIPine 2.5 MG Oral Tablet", "1 tablet by mouth once daily",
-                      "2023-05-10"));
-    put(b, medication("demo-james-ibuprofen", "demo-james", "310965",
-                      "Ibuprofen 200 MG Oral Tablet",
-                      "1-2 tablets by mouth every 6 hours as needed for pain",
-                      "2025-02-03"));
+    seed_put(b, seed_problem("demo-maria-htn", "demo-maria", "I10",
+                             "Essential (primary) hypertension", "2015-04-02"));
+    seed_put(b, seed_problem("demo-james-dm2", "demo-james", "E11.9",
+                             "Type 2 diabetes mellitus without complications", "2019-09-17"));
+    seed_put(b, seed_problem("demo-james-htn", "demo-james", "I10",
+                             "Essential (primary) hypertension", "2021-01-12"));
+    seed_put(b, seed_medication("demo-maria-amlodipine", "demo-maria", "308136",
+                               "amLODIPine 2.5 MG Oral Tablet",
+                               "1 tablet by mouth once daily", "2023-05-10",
+                               clinician_ref(&clinicians[0])));
+    seed_put(b, seed_medication("demo-james-ibuprofen", "demo-james", "310965",
+                               "Ibuprofen 200 MG Oral Tablet",
+                               "1-2 tablets by mouth every 6 hours as needed for pain",
+                               "2025-02-03", clinician_ref(&clinicians[0])));
     rc = run_json(s, b, err);
 
     /* A penicillin allergy, for the prescribing alert worth practising on;
@@ -479,7 +421,7 @@ int demo_book_today(sw_store *s, int64_t now_ms, sw_err *err)
         sw_arena_destroy(a);
         return rc;
     }
-    json_t *b = transaction();
+    json_t *b = seed_transaction();
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         const struct slot *sl = &slots[i];
         char id[64], start[64], end[64];
@@ -487,7 +429,7 @@ int demo_book_today(sw_store *s, int64_t now_ms, sw_err *err)
         local_at(now_ms, sl->hour, sl->minute, start);
         local_at(now_ms, sl->hour, sl->minute + sl->minutes, end);
         const struct clinician *c = &clinicians[sl->clinician];
-        put(b, json_pack(
+        seed_put(b, json_pack(
             "{s:s, s:s, s:s, s:{s:[{s:s, s:s}], s:s}, s:[{s:s}], s:s, s:s, s:s,"
             " s:I, s:[{s:o, s:s}, {s:o, s:s}]}",
             "resourceType", "Appointment", "id", id, "status", "booked",
@@ -498,7 +440,7 @@ int demo_book_today(sw_store *s, int64_t now_ms, sw_err *err)
             "description", sl->reason, "start", start, "end", end,
             "minutesDuration", (json_int_t)sl->minutes,
             "participant",
-            "actor", patient_ref(td.ids[i % td.n]), "status", "accepted",
+            "actor", seed_patient_ref(td.ids[i % td.n]), "status", "accepted",
             "actor", clinician_ref(c), "status", "accepted"));
     }
     sw_arena_destroy(a);
