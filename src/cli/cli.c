@@ -24,6 +24,8 @@ static const cli_command *const commands[] = {
     &cli_modules,
     &cli_interface,
     &cli_pms_sim,
+    &cli_superusers,
+    &cli_training,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -51,5 +51,7 @@ extern const cli_command cli_plan;
 extern const cli_command cli_modules;
 extern const cli_command cli_interface;
 extern const cli_command cli_pms_sim;
+extern const cli_command cli_superusers;
+extern const cli_command cli_training;
 
 #endif

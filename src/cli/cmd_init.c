@@ -13,11 +13,13 @@
 #include "core/limits.h"
 #include "demo/demo.h"
 #include "store/store.h"
+#include "training/env_reset.h"
 
 #define PRACTICE_ID 1
 
 static const char usage[] =
     "Usage: stagewise init [--db URL] [--demo] [--practice NAME]\n"
+    "                      [--training-db URL]\n"
     "\n"
     "Creates the database if it does not exist (SQLite), applies the schema\n"
     "migrations this version needs, creates the practice and the user 'admin'.\n"
@@ -27,6 +29,9 @@ static const char usage[] =
     "                   else sqlite:stagewise.db)\n"
     "  --demo           seed the demo practice with an account per role\n"
     "  --practice NAME  the practice's name (default \"My Practice\")\n"
+    "  --training-db URL  the training environment's database (default: derived\n"
+    "                   from --db; docs/commands/training.md), created with its\n"
+    "                   master population of synthetic patients when new\n"
     "\n"
     "The admin password is $STAGEWISE_ADMIN_PASSWORD (12 to 128 characters);\n"
     "without it one is generated and printed once.\n";
@@ -69,9 +74,10 @@ static int run(int argc, char **argv)
         { "db", required_argument, NULL, 'd' },
         { "demo", no_argument, NULL, 'D' },
         { "practice", required_argument, NULL, 'p' },
+        { "training-db", required_argument, NULL, 't' },
         { 0, 0, 0, 0 },
     };
-    const char *db = NULL;
+    const char *db = NULL, *training_db = NULL;
     struct init_ctx ic = { .practice_name = NULL };
     opterr = 0;
     optind = 1;
@@ -81,6 +87,7 @@ static int run(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'D': ic.demo = true; break;
         case 'p': ic.practice_name = optarg; break;
+        case 't': training_db = optarg; break;
         default:  return cli_bad_option("init", argc, argv);
         }
     }
@@ -135,8 +142,19 @@ static int run(int argc, char **argv)
     rc = store_write(s, init_fn, &ic, &err);
     if (rc != SW_OK)
         goto fail;
+    /* The training environment: its store, the accounts, and when new
+     * its master population (docs/training.md). Said before the admin's
+     * password, which stays the last thing on its line and in the output. */
+    training_env_report tr;
+    rc = training_env_init(s, url, training_db, PRACTICE_ID,
+                           TRAINING_DEFAULT_SEED, &tr, &err);
+    if (rc != SW_OK)
+        goto fail;
     if (ic.practice_created)
         printf("Practice \"%s\" created.\n", ic.practice_name);
+    printf("Training environment: %s, %d accounts mirrored%s.\n",
+           tr.created ? "created" : "current", tr.accounts,
+           tr.populated ? ", master population written" : "");
     if (ic.admin_created && generated[0])
         printf("User admin created. Its password, shown only this once: %s\n",
                generated);

@@ -16,8 +16,9 @@ static const char usage[] =
     "                       [--session-idle DURATION] [--session-max DURATION]\n"
     "                       [--lockout DURATION]\n"
     "                       [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]\n"
-    "                       [--web DIR]\n"
+    "                       [--web DIR] [--courses DIR]\n"
     "                       [--mllp HOST:PORT [--mllp-tls-cert FILE --mllp-tls-key FILE]]\n"
+    "                       [--training-db URL | --no-training]\n"
     "\n"
     "Serves the web app, /api and /fhir over HTTP (and HL7 v2 over MLLP with\n"
     "--mllp) until SIGTERM or SIGINT, then finishes the requests and messages in\n"
@@ -48,12 +49,19 @@ static const char usage[] =
     "                           from anyone else those headers are ignored\n"
     "  --web DIR                the web app's files (index.html, static/); default:\n"
     "                           the web/ directory of the source tree it was built from\n"
+    "  --courses DIR            the training courses (*.json, docs/training.md);\n"
+    "                           default: the courses/ directory of the source tree\n"
     "  --mllp HOST:PORT         also receive HL7 v2 messages from the practice-\n"
     "                           management system over MLLP (port 0 picks a free\n"
     "                           port); only addresses in a practice's peer list\n"
     "                           ('stagewise interface peer --allow') may connect\n"
     "  --mllp-tls-cert FILE     MLLP over TLS with this PEM certificate (chain)\n"
     "  --mllp-tls-key FILE      and this PEM private key\n"
+    "  --training-db URL        the training environment's database, served under\n"
+    "                           /training/ (default: derived from --db: sqlite:PATH\n"
+    "                           -> sqlite:PATH-training; PostgreSQL -> its schema\n"
+    "                           \"training\"); created and migrated when missing\n"
+    "  --no-training            serve no training environment\n"
     "\n"
     "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
 
@@ -102,9 +110,12 @@ enum {
     OPT_TLS_KEY,
     OPT_TRUST_PROXY,
     OPT_WEB,
+    OPT_COURSES,
     OPT_MLLP,
     OPT_MLLP_TLS_CERT,
     OPT_MLLP_TLS_KEY,
+    OPT_TRAINING_DB,
+    OPT_NO_TRAINING,
 };
 
 /* Splits "a,b" into proxies[] (pointers into a copy in buf); false when
@@ -146,9 +157,12 @@ static int run(int argc, char **argv)
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { "trust-proxy", required_argument, NULL, OPT_TRUST_PROXY },
         { "web", required_argument, NULL, OPT_WEB },
+        { "courses", required_argument, NULL, OPT_COURSES },
         { "mllp", required_argument, NULL, OPT_MLLP },
         { "mllp-tls-cert", required_argument, NULL, OPT_MLLP_TLS_CERT },
         { "mllp-tls-key", required_argument, NULL, OPT_MLLP_TLS_KEY },
+        { "training-db", required_argument, NULL, OPT_TRAINING_DB },
+        { "no-training", no_argument, NULL, OPT_NO_TRAINING },
         { 0, 0, 0, 0 },
     };
     int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
@@ -158,7 +172,7 @@ static int run(int argc, char **argv)
     int port = 8080;
     long threads = SW_HTTP_DEFAULT_THREADS, timeout = SW_HTTP_REQUEST_TIMEOUT_S;
     long idle = SW_HTTP_IDLE_TIMEOUT_S;
-    const char *tls_cert = NULL, *tls_key = NULL, *web = NULL;
+    const char *tls_cert = NULL, *tls_key = NULL, *web = NULL, *courses = NULL;
     char mllp_host[256] = "";
     int mllp_port = 0;
     bool mllp = false;
@@ -166,6 +180,8 @@ static int run(int argc, char **argv)
     static char proxy_text[1024];
     static const char *proxies[SERVER_MAX_TRUSTED_PROXIES];
     size_t nproxies = 0;
+    const char *training_db = NULL;
+    bool no_training = false;
     opterr = 0;
     optind = 1;
     int c;
@@ -227,8 +243,17 @@ static int run(int argc, char **argv)
         case OPT_TLS_KEY:
             tls_key = optarg;
             break;
+        case OPT_TRAINING_DB:
+            training_db = optarg;
+            break;
+        case OPT_NO_TRAINING:
+            no_training = true;
+            break;
         case OPT_WEB:
             web = optarg;
+            break;
+        case OPT_COURSES:
+            courses = optarg;
             break;
         case OPT_MLLP:
             if (cli_parse_listen(optarg, mllp_host, sizeof mllp_host,
@@ -282,10 +307,13 @@ static int run(int argc, char **argv)
         .trusted_proxies = proxies,
         .ntrusted_proxies = nproxies,
         .web_dir = web,
+        .courses_dir = courses,
         .mllp_host = mllp ? mllp_host : NULL,
         .mllp_port = mllp_port,
         .mllp_tls_cert_path = mllp_cert,
         .mllp_tls_key_path = mllp_key,
+        .training_db_url = training_db,
+        .no_training = no_training,
     };
     sw_err err;
     int rc = server_run(&so, &err);

@@ -18,6 +18,9 @@
 #define INBOX_RESULT  "result"     /* a DiagnosticReport to review */
 #define INBOX_NOTE    "note"       /* a Composition to sign */
 #define INBOX_MESSAGE "message"    /* a Communication to read */
+/* A colleague's help request on a module (training/help.h): res_type
+ * "HelpRequest", res_id the request's number, no patient. */
+#define INBOX_HELP    "help"
 
 typedef struct inbox_new {
     int64_t     practice_id;

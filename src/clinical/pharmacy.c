@@ -23,6 +23,22 @@ const pharmacy_gateway pharmacy_record_gateway = {
     .send = record_send,
 };
 
+static int training_send(store_tx *tx, const pharmacy_message *m,
+                         const char **status)
+{
+    (void)tx;
+    (void)m;
+    /* The training environment's outbound interfaces are hard-off: the
+     * row shows what would have gone, marked as never sent. */
+    *status = PHARMACY_STATUS_TRAINING;
+    return SW_OK;
+}
+
+const pharmacy_gateway pharmacy_training_gateway = {
+    .name = "training",
+    .send = training_send,
+};
+
 const pharmacy_gateway *pharmacy_gateway_current(void)
 {
     return &pharmacy_record_gateway;

@@ -70,6 +70,10 @@ typedef struct pharmacy_gateway {
 /* The gateway in use: the built-in "record" gateway. */
 const pharmacy_gateway *pharmacy_gateway_current(void);
 extern const pharmacy_gateway pharmacy_record_gateway;
+/* The training environment's gateway (docs/training.md): it sends
+ * nothing; the message's status says so. */
+#define PHARMACY_STATUS_TRAINING "training: not sent"
+extern const pharmacy_gateway pharmacy_training_gateway;
 
 /* The message body (JSON text, malloc'd, the caller frees), or NULL when
  * out of memory. */

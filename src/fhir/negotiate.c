@@ -154,5 +154,7 @@ const char *fhir_base_url(const sw_request *req)
     const char *host = http_header_get(req, "Host");
     if (host == NULL || host[0] == '\0' || strpbrk(host, " /\\\"<>") != NULL)
         host = "localhost";
-    return sw_arena_printf(req->arena, "http://%s/fhir", host);
+    /* Under a mount (/training) the FHIR base is the mount's. */
+    return sw_arena_printf(req->arena, "http://%s%s/fhir", host,
+                           req->mount ? req->mount : "");
 }

@@ -82,6 +82,9 @@ typedef struct sw_request {
     void             *principal;
     char              request_id[20];
     void             *app;           /* the application's context */
+    /* The mount the request came in under ("/training"), or "" (the
+     * server's own tables); the target is parsed without it. */
+    const char       *mount;
     void             *ctx;           /* the matched route table's ctx */
     http_conn        *conn;
 } sw_request;
@@ -187,6 +190,22 @@ http_match_result http_route_match(const http_route_table *const *tables,
 
 typedef struct http_server http_server;
 
+/* A mount: every request whose path is prefix or starts with prefix and a
+ * '/' (literally, before any decoding) is served as if the prefix were not
+ * there, by its own application pointer, route tables and filters, and
+ * each of its responses (errors too) carries its headers. One server can
+ * so serve a second copy of an application under a path ("/training/api/
+ * me" is "/api/me" of the other copy) without its handlers knowing. */
+typedef struct http_mount {
+    const char                    *prefix;   /* "/training": one segment */
+    const http_route_table *const *tables;
+    size_t                         ntables;
+    const http_filter             *filters;
+    size_t                         nfilters;
+    void                          *app;
+    const http_header             *headers;  /* a list; may be NULL */
+} http_mount;
+
 typedef struct http_server_config {
     const char  *host;             /* "127.0.0.1", "::1", "0.0.0.0" */
     int          port;             /* 0: pick a free one */
@@ -207,6 +226,10 @@ typedef struct http_server_config {
      * ignored. */
     const char *const *trusted_proxies;
     size_t       ntrusted_proxies;
+    /* Mounts, checked before the tables above (kept by the caller until
+     * http_server_stop); none when nmounts is 0. */
+    const http_mount *mounts;
+    size_t       nmounts;
 } http_server_config;
 
 /* Binds and starts serving. On failure one sentence in err (port in use,

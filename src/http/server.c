@@ -66,6 +66,7 @@ struct http_conn {
     bool                   started;
     int                    early_code;   /* error found before the handler */
     const http_route_table *table;
+    const http_mount       *mount;       /* the mount served, or NULL */
     char                   allow[64];
     sw_buf                 body;
     size_t                 received;     /* body bytes, kept or dropped */
@@ -141,6 +142,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mhd)
     c->req.arena = a;
     c->req.conn = c;
     c->req.app = srv->cfg.app;
+    c->req.mount = "";
     c->req.user_id = NULL;
     snprintf(c->req.request_id, sizeof c->req.request_id, "%08x%08llx",
              srv->boot_id, (unsigned long long)atomic_fetch_add(&srv->seq, 1));
@@ -175,11 +177,31 @@ static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* The mount whose prefix the raw target begins with (a whole segment:
+ * "/training", "/training/…", "/training?…"), or NULL. Matched before
+ * decoding, so an encoded prefix ("/tr%61ining") is not a mount. */
+static const http_mount *find_mount(const http_server *srv, const char *raw)
+{
+    for (size_t i = 0; i < srv->cfg.nmounts; i++) {
+        const char *p = srv->cfg.mounts[i].prefix;
+        size_t n = strlen(p);
+        if (strncmp(raw, p, n) == 0
+            && (raw[n] == '\0' || raw[n] == '/' || raw[n] == '?'))
+            return &srv->cfg.mounts[i];
+    }
+    return NULL;
+}
+
 /* Checks what can be checked once the head has arrived; an error found here
  * is answered without reading the body. */
 static int begin(struct http_conn *c, const char *method)
 {
     sw_request *req = &c->req;
+    c->mount = find_mount(c->srv, c->raw_uri);
+    if (c->mount != NULL) {
+        req->app = c->mount->app;
+        req->mount = c->mount->prefix;
+    }
     req->method = sw_arena_strdup(req->arena, method);
     if (req->method == NULL)
         return http_fail(&c->res, SW_ENOMEM, NULL);
@@ -209,14 +231,27 @@ static int begin(struct http_conn *c, const char *method)
                          "the request head is %zu bytes; the limit is %d",
                          head, SW_HTTP_MAX_HEADER_BYTES);
 
+    /* Under a mount the target is parsed without its prefix ("/training"
+     * alone is the mount's "/"), and routed in the mount's tables. */
+    const char *target = c->raw_uri;
+    const http_route_table *const *tables = c->srv->cfg.tables;
+    size_t ntables = c->srv->cfg.ntables;
+    if (c->mount != NULL) {
+        target += strlen(c->mount->prefix);
+        if (target[0] != '/')
+            target = sw_arena_printf(req->arena, "/%s", target);
+        if (target == NULL)
+            return http_fail(&c->res, SW_ENOMEM, NULL);
+        tables = c->mount->tables;
+        ntables = c->mount->ntables;
+    }
     sw_err target_err;
-    int rc = http_parse_target(req->arena, c->raw_uri, strlen(c->raw_uri),
+    int rc = http_parse_target(req->arena, target, strlen(target),
                                &req->target, &target_err);
     if (rc != SW_OK)
         return too_big ? too_big : http_fail(&c->res, rc, "%s", target_err.msg);
 
-    http_match_result m = http_route_match(c->srv->cfg.tables,
-                                           c->srv->cfg.ntables, req,
+    http_match_result m = http_route_match(tables, ntables, req,
                                            &c->table, c->allow,
                                            sizeof c->allow);
     if (too_big)
@@ -267,8 +302,11 @@ static int run_handler(struct http_conn *c)
     sw_request *req = &c->req;
     req->body = sw_buf_str(&c->body);
     req->body_len = c->body.len;
-    for (size_t i = 0; i < c->srv->cfg.nfilters; i++) {
-        int rc = c->srv->cfg.filters[i].run(req, &c->res);
+    const http_filter *filters = c->mount ? c->mount->filters
+                                          : c->srv->cfg.filters;
+    size_t nfilters = c->mount ? c->mount->nfilters : c->srv->cfg.nfilters;
+    for (size_t i = 0; i < nfilters; i++) {
+        int rc = filters[i].run(req, &c->res);
         if (rc != SW_OK)
             return rc;
     }
@@ -300,6 +338,9 @@ static enum MHD_Result respond(struct http_conn *c)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, c->res.content_type);
     MHD_add_response_header(r, "X-Request-Id", c->req.request_id);
     for (http_header *h = c->res.headers; h != NULL; h = h->next)
+        MHD_add_response_header(r, h->name, h->value);
+    for (const http_header *h = c->mount ? c->mount->headers : NULL; h != NULL;
+         h = h->next)
         MHD_add_response_header(r, h->name, h->value);
     if (atomic_load(&c->srv->stopping))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");

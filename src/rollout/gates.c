@@ -1,12 +1,14 @@
 /* gates.c - the gate data interface (see gates.h): one case per gate kind.
  * The interface gate reads the go-live interface test suite's reports
- * (gate_interface.c); training, proficiency and benchmarks answer "no
- * data" until the training and adoption work record theirs. */
+ * (gate_interface.c), training and proficiency the training records
+ * (gate_training.c); benchmarks answer "no data" until the adoption work
+ * records theirs. */
 #include "gates.h"
 
 #include <stdio.h>
 
 #include "rollout/gate_interface.h"
+#include "rollout/gate_training.h"
 
 const char *gate_state_name(gate_state s)
 {
@@ -32,13 +34,10 @@ int gates_data(sw_store *store, int64_t practice_id, const sw_plan *p,
     (void)p; (void)s;
     switch (g->kind) {
     case PLAN_GATE_TRAINING:
-        no_data(out, "training completion is not recorded until the "
-                "training environment exists");
-        break;
+        /* training_record rows of the stage's cohort (gate_training.c). */
+        return gate_training_data(store, practice_id, s, g, false, out, err);
     case PLAN_GATE_PROFICIENCY:
-        no_data(out, "proficiency checks are not recorded until the "
-                "training environment exists");
-        break;
+        return gate_training_data(store, practice_id, s, g, true, out, err);
     case PLAN_GATE_BENCHMARKS:
         no_data(out, "adoption benchmarks are not measured yet");
         break;

@@ -79,6 +79,27 @@ static const rollout_route map[] = {
     NONE("DELETE /api/plan/overrides/{username}"),
     NONE("GET /api/plan/live"),
 
+    /* The super-user roster and help requests (api_superusers.c,
+     * api_help.c): training's own machinery, always on. */
+    NONE("GET /api/superusers"),
+    NONE("GET /api/superusers/colleagues"),
+    NONE("PUT /api/superusers/{module}/{username}"),
+    NONE("DELETE /api/superusers/{module}/{username}"),
+    NONE("POST /api/help"),
+    NONE("GET /api/help"),
+    NONE("POST /api/help/{id}/answer"),
+    /* Training courses, records and assignments (api_training.c): always
+     * on, so a cohort can train before its stage goes live. */
+    NONE("GET /api/training/courses"),
+    NONE("GET /api/training/courses/{id}"),
+    NONE("POST /api/training/courses/{id}/start"),
+    NONE("POST /api/training/courses/{id}/check"),
+    NONE("POST /api/training/courses/{id}/proficiency"),
+    NONE("GET /api/training/records"),
+    NONE("GET /api/training/records.csv"),
+    NONE("POST /api/training/assignments"),
+    NONE("GET /api/training/assignments"),
+
     /* The inbox and staff messages hold every module's items (results,
      * notes to sign, messages); taking them away would hide work. */
     NONE("GET /api/inbox"),

@@ -57,6 +57,8 @@ typedef struct charge_step {
 
 static json_t *row_json(const hl7_outbox_row *r)
 {
+    if (r->seq == 0)    /* nothing queued: the training environment */
+        return json_null();
     return json_pack("{s:I, s:s, s:s, s:s?}", "seq", (json_int_t)r->seq,
                      "control_id", r->control_id, "status", r->status,
                      "reason", r->last_error[0] ? r->last_error : NULL);
@@ -281,10 +283,15 @@ static int charge_then(store_tx *tx, visits_tx *t)
             lines[n++] = (hl7_charge_line){ .charge_id = t->ids[i] };
         }
     int64_t now_ms = sw_now_wall_ms(), seq = 0;
-    int rc = hl7_outbox_queue(tx, who->practice_id, s->st->patient_id,
+    int rc = SW_OK;
+    memset(&s->row, 0, sizeof s->row);
+    /* Outbound interfaces are hard-off in the training environment. */
+    if (!((const sw_app *)t->req->app)->training) {
+        rc = hl7_outbox_queue(tx, who->practice_id, s->st->patient_id,
                               s->st->id, lines, n, now_ms, &seq);
-    if (rc == SW_OK)
-        rc = hl7_outbox_get(tx, t->req->arena, who->practice_id, seq, &s->row);
+        if (rc == SW_OK)
+            rc = hl7_outbox_get(tx, t->req->arena, who->practice_id, seq, &s->row);
+    }
     if (rc == SW_OK)
         rc = server_workflow_audit(tx, t->req, s->action, s->feature,
                                    s->st->patient_id, "ChargeItem",

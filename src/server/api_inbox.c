@@ -2,7 +2,8 @@
  * staff messages"):
  *
  *   GET  /api/inbox              the signed-in user's open items: results
- *        to review, notes to sign, messages from staff, oldest first (what
+ *        to review, notes to sign, messages from staff, colleagues'
+ *        help requests (to a super-user), oldest first (what
  *        has waited longest is at the top), at most 200 of each kind, with
  *        the full counts
  *   POST /api/inbox/{item}/done  a message read; results are cleared by
@@ -27,8 +28,8 @@
 struct inbox_read {
     int64_t practice_id;
     int64_t user_id;
-    json_t *results, *notes, *messages;
-    int64_t n_results, n_notes, n_messages;
+    json_t *results, *notes, *messages, *help;
+    int64_t n_results, n_notes, n_messages, n_help;
 };
 
 static json_t *iso(int64_t ms)
@@ -117,17 +118,65 @@ static int list_kind(store_tx *tx, struct inbox_read *r, const char *kind,
     return rc;
 }
 
+/* Help requests (training/help.h) point at a help_request row, not a FHIR
+ * record: who asks, on which module and screen, in their own words. */
+static int list_help(store_tx *tx, struct inbox_read *r)
+{
+    int rc = store_query_int64(tx, &r->n_help, "SELECT COUNT(*) FROM inbox_item "
+                               "WHERE practice_id = ? AND user_id = ? AND "
+                               "kind = ? AND done_at = 0", "iit",
+                               r->practice_id, r->user_id, INBOX_HELP);
+    if (rc != SW_OK || r->n_help == 0)
+        return rc;
+    store_stmt *st;
+    rc = store_prepare(tx,
+        "SELECT i.item_id, h.request_id, COALESCE(u.username, ''), "
+        "COALESCE(u.display_name, ''), h.module, h.screen, h.text, h.created_at "
+        "FROM inbox_item i JOIN help_request h ON h.practice_id = i.practice_id "
+        "AND CAST(h.request_id AS TEXT) = i.res_id "
+        "LEFT JOIN app_user u ON u.practice_id = h.practice_id "
+        "AND u.user_id = h.user_id "
+        "WHERE i.practice_id = ? AND i.user_id = ? AND i.kind = ? "
+        "AND i.done_at = 0 ORDER BY i.created_at, i.item_id LIMIT 200", &st);
+    if (rc != SW_OK)
+        return rc;
+    bool row = false;
+    if ((rc = store_bind_int64(st, 1, r->practice_id)) == SW_OK
+        && (rc = store_bind_int64(st, 2, r->user_id)) == SW_OK
+        && (rc = store_bind_cstr(st, 3, INBOX_HELP)) == SW_OK)
+        while ((rc = store_step(st, &row)) == SW_OK && row) {
+            json_t *item = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:o}",
+                "item", (json_int_t)store_col_int64(st, 0),
+                "request", (json_int_t)store_col_int64(st, 1),
+                "from", server_person(store_col_text(st, 2, NULL),
+                                      store_col_text(st, 3, NULL)),
+                "module", store_col_text(st, 4, NULL),
+                "screen", store_col_text(st, 5, NULL),
+                "text", store_col_text(st, 6, NULL),
+                "sent", iso(store_col_int64(st, 7)));
+            if (item == NULL || json_array_append_new(r->help, item) != 0) {
+                rc = store_tx_fail(tx, SW_ENOMEM, NULL);
+                break;
+            }
+        }
+    store_finalize(st);
+    return rc;
+}
+
 static int inbox_fn(store_tx *tx, void *arg)
 {
     struct inbox_read *r = arg;
     json_array_clear(r->results);
     json_array_clear(r->notes);
     json_array_clear(r->messages);
+    json_array_clear(r->help);
     int rc = list_kind(tx, r, INBOX_RESULT, r->results, &r->n_results);
     if (rc == SW_OK)
         rc = list_kind(tx, r, INBOX_NOTE, r->notes, &r->n_notes);
     if (rc == SW_OK)
         rc = list_kind(tx, r, INBOX_MESSAGE, r->messages, &r->n_messages);
+    if (rc == SW_OK)
+        rc = list_help(tx, r);
     return rc;
 }
 
@@ -137,21 +186,23 @@ static int get_inbox(sw_request *req, sw_response *res)
     const auth_session *s = server_principal(req);
     struct inbox_read r = { .practice_id = s->practice_id, .user_id = s->user_id,
                             .results = json_array(), .notes = json_array(),
-                            .messages = json_array() };
+                            .messages = json_array(), .help = json_array() };
     sw_err err;
-    int rc = r.results && r.notes && r.messages
+    int rc = r.results && r.notes && r.messages && r.help
            ? store_read(app->store, inbox_fn, &r, &err) : SW_ENOMEM;
     if (rc != SW_OK) {
         json_decref(r.results);
         json_decref(r.notes);
         json_decref(r.messages);
+        json_decref(r.help);
         return http_fail(res, rc, "%s", rc == SW_ENOMEM ? "out of memory"
                                                         : sw_err_text(&err));
     }
-    return server_reply_json(res, 200, json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:I}}",
+    return server_reply_json(res, 200, json_pack("{s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I}}",
         "results", r.results, "notes", r.notes, "messages", r.messages,
-        "counts", "results", (json_int_t)r.n_results, "notes",
-        (json_int_t)r.n_notes, "messages", (json_int_t)r.n_messages));
+        "help", r.help, "counts", "results", (json_int_t)r.n_results, "notes",
+        (json_int_t)r.n_notes, "messages", (json_int_t)r.n_messages,
+        "help", (json_int_t)r.n_help));
 }
 
 /* ---- Marking a message read ------------------------------------------------ */

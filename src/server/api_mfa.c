@@ -80,7 +80,7 @@ static int get_mfa(sw_request *req, sw_response *res)
     const auth_session *s = server_principal(req);
     auth_mfa_status st;
     sw_err err;
-    int rc = auth_mfa_get_status(app->store, s->practice_id, s->user_id, &st,
+    int rc = auth_mfa_get_status(server_prod_store(app), s->practice_id, s->user_id, &st,
                                  &err);
     if (rc != SW_OK)
         return mfa_store_failed(res, rc, &err);
@@ -95,7 +95,7 @@ static int post_mfa(sw_request *req, sw_response *res)
     const auth_session *s = server_principal(req);
     auth_mfa_setup setup;
     sw_err err;
-    int rc = auth_mfa_begin(app->store, s->practice_id, s->user_id,
+    int rc = auth_mfa_begin(server_prod_store(app), s->practice_id, s->user_id,
                             s->username, &setup, &err);
     if (rc != SW_OK)
         return mfa_refused(res, rc, &err);
@@ -123,7 +123,7 @@ static int post_confirm(sw_request *req, sw_response *res)
     }
     char codes[AUTH_RECOVERY_CODES][AUTH_RECOVERY_TEXT];
     sw_err err;
-    rc = auth_mfa_confirm(app->store, &app->auth, s->practice_id, s->user_id,
+    rc = auth_mfa_confirm(server_prod_store(app), &app->auth, s->practice_id, s->user_id,
                           code, codes, record_change, req, &err);
     json_decref(doc);
     if (rc != SW_OK)
@@ -151,7 +151,7 @@ static int delete_mfa(sw_request *req, sw_response *res)
         return rc;
     }
     sw_err err;
-    rc = auth_mfa_disable(app->store, &app->auth, s->practice_id, s->user_id,
+    rc = auth_mfa_disable(server_prod_store(app), &app->auth, s->practice_id, s->user_id,
                           code, record_change, req, &err);
     json_decref(doc);
     if (rc != SW_OK)

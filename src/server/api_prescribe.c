@@ -406,7 +406,10 @@ static int send_fn(store_tx *tx, void *arg, const fhir_bundle_written *w,
         .body = body, .at_ms = sw_now_wall_ms(),
     };
     const char *status;
-    int rc = pharmacy_submit(tx, pharmacy_gateway_current(), &m, &status);
+    /* Nothing leaves the training environment (env.c). */
+    const pharmacy_gateway *gw = ((sw_app *)c->req->app)->training
+        ? &pharmacy_training_gateway : pharmacy_gateway_current();
+    int rc = pharmacy_submit(tx, gw, &m, &status);
     free(body);
     if (rc != SW_OK)
         return rc;

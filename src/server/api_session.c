@@ -175,9 +175,10 @@ int server_authenticate(sw_request *req, sw_response *res)
     sw_err err;
     /* A service account's API token ("swt_…") comes only as Bearer. */
     int rc = !via_cookie && auth_api_token_is(token.p, token.n)
-        ? auth_api_token_authenticate(app->store, req->arena, token.p,
-                                      token.n, s, &err)
-        : auth_session_authenticate(app->store, &app->auth, req->arena,
+        ? auth_api_token_authenticate(server_prod_store(app), req->arena,
+                                      token.p, token.n, s, &err)
+        : auth_session_authenticate(server_prod_store(app), &app->auth,
+                                    req->arena,
                                     token.p, token.n, s, &err);
     if (rc == SW_EUNAUTH)
         return unauthorized(res, true, err.msg);
@@ -196,7 +197,10 @@ int server_authenticate(sw_request *req, sw_response *res)
         s->scope = "";    /* people have no scope */
     req->principal = s;
     req->user_id = sw_arena_printf(req->arena, "%" PRId64, s->user_id);
-    return req->user_id ? SW_OK : http_fail(res, SW_ENOMEM, NULL);
+    if (req->user_id == NULL)
+        return http_fail(res, SW_ENOMEM, NULL);
+    /* Training handlers find the account in the store they serve. */
+    return server_training_account(req, res);
 }
 
 /* ---- POST /api/session --------------------------------------------------- */
@@ -348,7 +352,7 @@ static int post_session(sw_request *req, sw_response *res)
     };
     auth_login_result *out = sw_arena_calloc(req->arena, 1, sizeof *out);
     sw_err err;
-    rc = out ? auth_login(app->store, &app->auth, req->arena, &lr, out, &err)
+    rc = out ? auth_login(server_prod_store(app), &app->auth, req->arena, &lr, out, &err)
              : SW_ENOMEM;
     json_decref(doc);
     if (rc == SW_EUNAUTH && out->outcome == AUTH_LOGIN_MFA_MISSING) {
@@ -425,7 +429,7 @@ static int delete_session(sw_request *req, sw_response *res)
     server_audit_who(req, &who);
     struct logout l = { .s = s, .who = &who };
     sw_err err;
-    int rc = store_write(app->store, logout_fn, &l, &err);
+    int rc = store_write(server_prod_store(app), logout_fn, &l, &err);
     if (rc != SW_OK)
         return store_failed(res, rc, &err);
     /* Clear the cookie too, whichever credential was used. */
@@ -450,7 +454,7 @@ static int get_me(sw_request *req, sw_response *res)
     sw_time_iso(idle_end < s->expires_ms ? idle_end : s->expires_ms, idle);
     auth_mfa_status mfa;
     sw_err err;
-    int rc = auth_mfa_get_status(app->store, s->practice_id, s->user_id, &mfa,
+    int rc = auth_mfa_get_status(server_prod_store(app), s->practice_id, s->user_id, &mfa,
                                  &err);
     if (rc != SW_OK)
         return store_failed(res, rc, &err);
@@ -506,7 +510,9 @@ static int get_me(sw_request *req, sw_response *res)
     if (doc == NULL || perms == NULL || modules == NULL || coming == NULL
         || json_object_set_new(doc, "coming", coming) != 0
         || json_object_set_new(doc, "modules", modules) != 0
-        || json_object_set_new(doc, "permissions", perms) != 0) {
+        || json_object_set_new(doc, "permissions", perms) != 0
+        || json_object_set_new(doc, "environment",
+                               json_string(server_environment(app))) != 0) {
         json_decref(doc);
         return http_fail(res, SW_ENOMEM, NULL);
     }

@@ -480,13 +480,14 @@ static int sign_then(store_tx *tx, visits_tx *t)
                                    s->st->note.id, detail);
     }
     /* The charges go to the practice-management system: their DFT^P03 is
-     * queued in this transaction, so a signed visit never lacks it. */
+     * queued in this transaction, so a signed visit never lacks it; never
+     * from the training environment, whose interfaces are off (env.c). */
     hl7_charge_line lines[VISITS_TX_MAX];
     size_t nlines = 0;
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->types[i], "ChargeItem") == 0)
             lines[nlines++] = (hl7_charge_line){ .charge_id = t->ids[i] };
-    if (rc == SW_OK && nlines > 0)
+    if (rc == SW_OK && nlines > 0 && !((sw_app *)t->req->app)->training)
         rc = hl7_outbox_queue(tx, who->practice_id, s->st->patient_id,
                               s->st->id, lines, nlines, s->now_ms, NULL);
     return rc;

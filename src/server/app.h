@@ -49,6 +49,10 @@ typedef struct sw_app {
      * request queues a message; NULL when it does not run (tests that
      * build an sw_app by hand): the rows wait for the next worker. */
     struct hl7_deliver     *deliver;
+    /* The training courses (training/course.h), loaded at start; NULL in
+     * tests that build an sw_app by hand (api_training.c loads
+     * SW_COURSES_DIR then). */
+    struct training_courses *courses;
 } sw_app;
 
 /* The production store of app (its own store when prod_store is unset,
@@ -92,6 +96,10 @@ extern const http_route_table interface_reconcile_routes; /* api_interface_recon
 extern const http_route_table interface_routes;   /* api_interface.c */
 extern const http_route_table interface_tests_routes; /* api_interface_tests.c */
 extern const http_route_table charges_routes;     /* api_charges.c */
+extern const http_route_table superusers_routes;  /* api_superusers.c */
+extern const http_route_table help_routes;        /* api_help.c */
+extern const http_route_table training_routes;    /* api_training.c */
+extern const http_route_table training_records_routes; /* api_training_records.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);
@@ -102,6 +110,24 @@ const http_filter *server_filters(size_t *count);
 int server_authenticate(sw_request *req, sw_response *res);
 /* The signed-in user's session, or NULL on a public route. */
 const auth_session *server_principal(const sw_request *req);
+
+/* ---- The training environment (env.c) ------------------------------------ */
+
+/* The header every response of the /training mount carries. */
+#define SERVER_ENV_HEADER "X-Stagewise-Environment"
+/* "training" or "production", as /api/me says. */
+const char *server_environment(const sw_app *app);
+/* The training app: a copy of prod (whose training_store is set) serving
+ * the training store; its route tables are for server_route_tables. */
+void server_training_app(sw_app *prod, sw_app *out);
+/* The /training mount of the training app (tables built, ntables of them). */
+void server_training_mount(sw_app *training, size_t ntables,
+                           const http_filter *filters, size_t nfilters,
+                           http_mount *out);
+/* For a training request, after authentication: the signed-in account is
+ * mirrored into the training store if it is not there yet. SW_OK, or the
+ * error written to res. */
+int server_training_account(sw_request *req, sw_response *res);
 
 /* ---- The rollout plan's enforcement (rollout_filter.c) -------------------- */
 

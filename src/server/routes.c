@@ -39,6 +39,10 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &interface_routes;
     app->tables[n++] = &interface_tests_routes;
     app->tables[n++] = &charges_routes;
+    app->tables[n++] = &superusers_routes;
+    app->tables[n++] = &help_routes;
+    app->tables[n++] = &training_routes;
+    app->tables[n++] = &training_records_routes;
     app->tables[n++] = &modules_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);

@@ -25,6 +25,8 @@
 #include "demo/demo.h"
 #include "hl7/interface.h"
 #include "rollout/decide_cache.h"
+#include "training/course.h"
+#include "training/env_store.h"
 
 /* Reads a PEM file for TLS into memory (freed with pem_free). */
 static int read_pem(const char *path, const char *what, char **out,
@@ -77,7 +79,7 @@ int server_run(const serve_options *opt, sw_err *err)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    sw_app app = { 0 };
+    sw_app app = { 0 }, training = { 0 };
     auth_policy_default(&app.auth);
     if (opt->session_idle_s > 0)
         app.auth.idle_ms = opt->session_idle_s * 1000;
@@ -97,6 +99,11 @@ int server_run(const serve_options *opt, sw_err *err)
     rc = web_load(opt->web_dir ? opt->web_dir : SW_WEB_DIR, &app.web, err);
     if (rc != SW_OK)
         goto out_pem;
+    /* The training courses (docs/training.md): a bad file stops the start. */
+    rc = training_courses_load(opt->courses_dir ? opt->courses_dir
+                               : SW_COURSES_DIR, &app.courses, err);
+    if (rc != SW_OK)
+        goto out_pem;
     store_options so = { .create = false, .connections = opt->threads };
     rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)
@@ -112,6 +119,26 @@ int server_run(const serve_options *opt, sw_err *err)
     /* The demo practice always has a clinic day to look at. */
     if (demo && (rc = demo_book_today(app.store, sw_now_wall_ms(), err)) != SW_OK)
         goto out_store;
+
+    /* The training environment's store, created when missing; the
+     * accounts it mirrors are brought up to date at every start. */
+    bool training_created = false;
+    int mirrored = 0;
+    if (!opt->no_training) {
+        rc = training_store_open(app.store, opt->db_url, opt->training_db_url,
+                                 opt->threads, &app.training_store,
+                                 &training_created, err);
+        if (rc == SW_OK)
+            rc = training_store_mirror_users(app.store, app.training_store, 0,
+                                             &mirrored, err);
+        if (rc != SW_OK) {
+            sw_err why = *err;
+            sw_err_set(err, rc, "the training environment's database could "
+                       "not be prepared (%s); give --training-db URL, or "
+                       "--no-training to serve none", why.msg);
+            goto out_store;
+        }
+    }
 
     /* Rollout decisions, per practice and plan version (decide_cache.h). */
     app.rollout = rollout_cache_create();
@@ -146,6 +173,13 @@ int server_run(const serve_options *opt, sw_err *err)
     size_t ntables = server_route_tables(&app);
     size_t nfilters;
     const http_filter *filters = server_filters(&nfilters);
+    /* The same application over the training store, under /training. */
+    http_mount mount = { 0 };
+    if (app.training_store != NULL) {
+        server_training_app(&app, &training);
+        size_t ntraining = server_route_tables(&training);
+        server_training_mount(&training, ntraining, filters, nfilters, &mount);
+    }
     http_server_config cfg = {
         .host = opt->host,
         .port = opt->port,
@@ -161,6 +195,8 @@ int server_run(const serve_options *opt, sw_err *err)
         .tls_key_pem = key,
         .trusted_proxies = opt->trusted_proxies,
         .ntrusted_proxies = opt->ntrusted_proxies,
+        .mounts = &mount,
+        .nmounts = app.training_store != NULL ? 1 : 0,
     };
     http_server *srv;
     rc = http_server_start(&cfg, &srv, err);
@@ -187,6 +223,11 @@ int server_run(const serve_options *opt, sw_err *err)
     sw_info("ready in %.1f ms: %d worker threads, database %s",
             (double)(sw_now_mono_us() - t0) / 1000.0,
             opt->threads, store_display(app.store));
+    /* Its own line, once serving: a start that fails says only why. */
+    if (app.training_store != NULL)
+        sw_info("training environment: database %s%s, %d accounts mirrored, "
+                "served under /training/", store_display(app.training_store),
+                training_created ? " (created)" : "", mirrored);
     sw_info("sessions end after %" PRId64 " s idle or %" PRId64 " s in all; "
             "%d failed sign-ins lock an account for %" PRId64 " s",
             app.auth.idle_ms / 1000, app.auth.max_ms / 1000,
@@ -203,11 +244,13 @@ out_hl7:
     hl7_interface_stop(hl7);
 out_store:
     rollout_cache_destroy(app.rollout);
+    store_close(app.training_store);
     store_close(app.store);
     if (rc == SW_OK)
         sw_info("stopped cleanly");
 out_pem:
     web_free(&app.web);
+    training_courses_free(app.courses);
     pem_free(key);
     pem_free(cert);
     return rc;

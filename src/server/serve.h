@@ -2,6 +2,7 @@
 #ifndef SW_SERVER_SERVE_H
 #define SW_SERVER_SERVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,13 @@ typedef struct serve_options {
     int         mllp_port;
     const char *mllp_tls_cert_path;
     const char *mllp_tls_key_path;
+    /* The training environment (docs/training.md): its store's URL, NULL
+     * to derive it from db_url; no_training serves none (no /training). */
+    const char *training_db_url;
+    bool        no_training;
+    /* The training courses' directory (docs/training.md); NULL:
+     * SW_COURSES_DIR, the source tree's courses/. */
+    const char *courses_dir;
 } serve_options;
 
 /* The largest certificate chain or key file read, and the most proxies
@@ -43,7 +51,9 @@ typedef struct serve_options {
  * stops accepting, lets requests in flight finish and closes the store.
  * Prints "Stagewise is serving http://HOST:PORT …" (https:// with TLS) on
  * stdout once ready, after "Stagewise is receiving HL7 v2 over MLLP on
- * HOST:PORT" when it listens for HL7 too.
+ * HOST:PORT" when it listens for HL7 too. Unless no_training, the
+ * training store is opened (created and migrated when missing, with the
+ * practice's accounts mirrored) and served under /training/.
  * Returns SW_OK after a clean stop, or an error (err says why) when it
  * could not start. */
 int server_run(const serve_options *opt, sw_err *err);

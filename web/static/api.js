@@ -2,7 +2,11 @@
 // CSRF token on every request that changes something, and errors turned
 // into sentences a person can read (the server's own message when it has
 // one). The CSRF token is kept for the tab (sessionStorage): it is not
-// patient data and is useless without the HttpOnly cookie.
+// patient data and is useless without the HttpOnly cookie. Paths are
+// written as /api/… and /fhir/…; under /training/ they go to the training
+// environment's /training/api/… and /training/fhir/… (env.js).
+
+import { apiPath } from "./env.js";
 
 const CSRF_KEY = "stagewise.csrf";
 
@@ -50,7 +54,7 @@ export async function request(method, path, body, { contentType = "application/j
   }
   let res;
   try {
-    res = await fetch(path, {
+    res = await fetch(apiPath(path), {
       method, headers, credentials: "same-origin", cache: "no-store",
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });

@@ -1,10 +1,12 @@
 // app.js - the web app's entry: who is signed in, which screen shows, the
 // header (with the inbox count), and signing out. Screens live in their
 // own modules (signin.js, patients.js, chart.js, schedule.js, visit.js,
-// inbox.js, result.js, implementation.js, interface.js); each gets the
+// inbox.js, result.js, implementation.js, interface.js, training.js,
+// training_progress.js); each gets the
 // main element and the app. Under the header, every user sees what is coming soon: the
 // modules not live for them yet, with the date they go live (/api/me
-// "coming").
+// "coming"). The environment (production or training) comes from the
+// page's address (env.js): its banner and switch are drawn here.
 
 import { get, del, setCsrf, whenSignedOut, whenActive } from "./api.js";
 import { h, show } from "./dom.js";
@@ -19,6 +21,10 @@ import { resultScreen } from "./result.js";
 import { offered } from "./modules.js";
 import { implementationScreen } from "./implementation.js";
 import { interfaceScreen } from "./interface.js";
+import { showEnvironment, environmentSwitch, home } from "./env.js";
+import { trainingScreen } from "./training.js";
+import { trainingProgressScreen } from "./training_progress.js";
+import { helpControls } from "./superusers.js";
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
@@ -62,6 +68,8 @@ const app = {
 
   // Whatever the reason, everything shown is dropped.
   signedOut(message) {
+    if (this.helpWatch) this.helpWatch.disconnect();
+    this.helpWatch = null;
     if (this.idle) this.idle.stop();
     this.idle = null;
     this.leaving();
@@ -74,7 +82,7 @@ const app = {
     setCsrf(null);
     top.hidden = true;
     show(top);
-    history.replaceState(null, "", "/");
+    history.replaceState(null, "", home);
     signInScreen(main, this, message);
   },
 
@@ -128,7 +136,9 @@ const app = {
         h("a", { href: "#/patients", id: "nav-patients" }, "Patients"),
         h("a", { href: "#/inbox", id: "nav-inbox" }, "Inbox", this.badge, this.badgeWords),
         this.offers("implementation") ? h("a", { href: "#/implementation", id: "nav-implementation" }, "Implementation") : null,
-        this.offers("billingInterface") ? h("a", { href: "#/interface", id: "nav-interface" }, "Billing interface") : null),
+        this.offers("billingInterface") ? h("a", { href: "#/interface", id: "nav-interface" }, "Billing interface") : null,
+        this.offers("training") ? h("a", { href: "#/training", id: "nav-training" }, "Training") : null),
+      environmentSwitch(),
       h("span", { class: "who" }, `${this.me.display_name} (${roles})`),
       h("button", { type: "button", id: "sign-out", onclick: () => this.signOut() }, "Sign out"));
     top.hidden = false;
@@ -141,7 +151,7 @@ const app = {
     try {
       const r = await get("/api/inbox");
       const c = r.counts || {};
-      const n = (this.offers("results") ? c.results || 0 : 0) + (c.notes || 0) + (c.messages || 0);
+      const n = (this.offers("results") ? c.results || 0 : 0) + (c.notes || 0) + (c.messages || 0) + (c.help || 0);
       this.badge.textContent = String(n);
       this.badge.hidden = this.badgeWords.hidden = n === 0;
       this.badgeWords.textContent = n === 1 ? " item waiting" : " items waiting";
@@ -164,6 +174,25 @@ const app = {
     return fn ? fn() : undefined;
   },
 
+  // "Who can help?" and "Ask for help" beside the screen's heading
+  // (superusers.js), drawn with each screen. Screens that load first draw
+  // their heading later, and a chart redraws it: the watch, kept until the
+  // next screen, puts the controls back beside it.
+  helpTools() {
+    if (this.helpWatch) this.helpWatch.disconnect();
+    this.helpWatch = null;
+    const tools = helpControls(this, location.hash);
+    if (!tools) return;
+    const place = () => {
+      const heading = main.querySelector("h1");
+      if (heading && !heading.parentNode.querySelector(":scope > #help-tools")) heading.after(tools);
+    };
+    place();
+    this.helpWatch = new MutationObserver(place);
+    this.helpWatch.observe(main, { childList: true, subtree: true });
+  },
+  helpWatch: null,
+
   route() {
     this.leaving();
     if (!this.me) return;
@@ -178,8 +207,11 @@ const app = {
     else if (at("inbox")) inboxScreen(main, this);
     else if (at("implementation") && this.offers("implementation")) implementationScreen(main, this);
     else if (at("interface") && this.offers("billingInterface")) interfaceScreen(main, this);
+    else if (at("training") && this.offers("training")) trainingScreen(main, this);
+    else if (at("training-progress") && this.offers("trainingProgress")) trainingProgressScreen(main, this);
     else patientsScreen(main, this);
     this.refreshInbox();
+    this.helpTools();
     main.focus();
   },
 };
@@ -196,4 +228,5 @@ async function start() {
     app.signedOut("");
   }
 }
+showEnvironment();
 start();

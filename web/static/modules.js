@@ -45,6 +45,10 @@ export const FEATURES = {
   // charge capture is rolled back.
   billingInterface:   { module: null,            needs: ["billing:read"] },
   resendCharge:       { module: null,            needs: ["billing:write"] },
+  // Training (training.js) is for everyone signed in, in both
+  // environments: courses are how modules become live safely.
+  training:           { module: null,            needs: [] },
+  trainingProgress:   { module: null,            needs: ["plan:read"] },
 };
 
 // modules: the live module ids, or null when the server names none (then

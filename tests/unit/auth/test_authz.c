@@ -365,6 +365,24 @@ static void test_routes_open_to_every_user(void **state)
         "POST /api/inbox/{item}/done",
         "POST /api/messages",      /* a message to a colleague */
         "GET /api/modules",        /* the module catalog: what is coming */
+        /* Everyone trains (api_training.c): one's own courses, checks and
+         * proficiency; records and assignments decide who sees what. */
+        "GET /api/training/courses",
+        "GET /api/training/courses/{id}",
+        "POST /api/training/courses/{id}/start",
+        "POST /api/training/courses/{id}/check",
+        "POST /api/training/courses/{id}/proficiency",
+        "GET /api/training/records",
+        "GET /api/training/records.csv",
+        "GET /api/training/assignments",
+        /* Everyone may see who can help and ask for help (api_superusers.c,
+         * api_help.c); a super-user sees their own colleagues and answers
+         * requests sent to them. */
+        "GET /api/superusers",
+        "GET /api/superusers/colleagues",
+        "POST /api/help",
+        "GET /api/help",
+        "POST /api/help/{id}/answer",
     };
     sw_app app = { 0 };
     size_t ntables = server_route_tables(&app);
