@@ -71,17 +71,38 @@ static json_t *item_json(const char *kind, int64_t item, const char *res_id,
         "sent", json_string_value(json_object_get(res, "sent")));
 }
 
-static int list_kind(store_tx *tx, struct inbox_read *r, const char *kind,
-                     json_t *list, int64_t *count)
+/* Counts the user's open items of kind and, when there are any, prepares
+ * sql, whose parameters are the practice, the user and the kind; *st
+ * stays NULL when there is nothing to list. */
+static int open_items(store_tx *tx, const struct inbox_read *r,
+                      const char *kind, const char *sql, int64_t *count,
+                      store_stmt **st)
 {
+    *st = NULL;
     int rc = store_query_int64(tx, count, "SELECT COUNT(*) FROM inbox_item "
                                "WHERE practice_id = ? AND user_id = ? AND "
                                "kind = ? AND done_at = 0", "iit",
                                r->practice_id, r->user_id, kind);
+    if (rc != SW_OK || *count == 0)
+        return rc;
+    rc = store_prepare(tx, sql, st);
     if (rc != SW_OK)
         return rc;
+    if ((rc = store_bind_int64(*st, 1, r->practice_id)) == SW_OK
+        && (rc = store_bind_int64(*st, 2, r->user_id)) == SW_OK)
+        rc = store_bind_cstr(*st, 3, kind);
+    if (rc != SW_OK) {
+        store_finalize(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
+static int list_kind(store_tx *tx, struct inbox_read *r, const char *kind,
+                     json_t *list, int64_t *count)
+{
     store_stmt *st;
-    rc = store_prepare(tx,
+    int rc = open_items(tx, r, kind,
         "SELECT i.item_id, i.res_id, i.patient_id, i.flag, i.created_at, "
         "r.body, p.body FROM inbox_item i "
         "LEFT JOIN fhir_resource r ON r.practice_id = i.practice_id "
@@ -89,31 +110,29 @@ static int list_kind(store_tx *tx, struct inbox_read *r, const char *kind,
         "LEFT JOIN fhir_resource p ON p.practice_id = i.practice_id "
         "AND p.res_type = 'Patient' AND p.res_id = i.patient_id "
         "WHERE i.practice_id = ? AND i.user_id = ? AND i.kind = ? "
-        "AND i.done_at = 0 ORDER BY i.created_at, i.item_id LIMIT 200", &st);
-    if (rc != SW_OK)
+        "AND i.done_at = 0 ORDER BY i.created_at, i.item_id LIMIT 200",
+        count, &st);
+    if (rc != SW_OK || st == NULL)
         return rc;
     bool row = false;
-    if ((rc = store_bind_int64(st, 1, r->practice_id)) == SW_OK
-        && (rc = store_bind_int64(st, 2, r->user_id)) == SW_OK
-        && (rc = store_bind_cstr(st, 3, kind)) == SW_OK)
-        while ((rc = store_step(st, &row)) == SW_OK && row) {
-            size_t rn, pn;
-            const char *rb = store_col_text(st, 5, &rn);
-            const char *pb = store_col_text(st, 6, &pn);
-            json_t *res = rn ? json_loadb(rb, rn, 0, NULL) : NULL;
-            json_t *patient = pn ? json_loadb(pb, pn, 0, NULL) : NULL;
-            json_t *item = item_json(kind, store_col_int64(st, 0),
-                                     store_col_text(st, 1, NULL),
-                                     store_col_text(st, 2, NULL),
-                                     store_col_text(st, 3, NULL),
-                                     store_col_int64(st, 4), res, patient);
-            json_decref(res);
-            json_decref(patient);
-            if (item == NULL || json_array_append_new(list, item) != 0) {
-                rc = store_tx_fail(tx, SW_ENOMEM, NULL);
-                break;
-            }
+    while ((rc = store_step(st, &row)) == SW_OK && row) {
+        size_t rn, pn;
+        const char *rb = store_col_text(st, 5, &rn);
+        const char *pb = store_col_text(st, 6, &pn);
+        json_t *res = rn ? json_loadb(rb, rn, 0, NULL) : NULL;
+        json_t *patient = pn ? json_loadb(pb, pn, 0, NULL) : NULL;
+        json_t *item = item_json(kind, store_col_int64(st, 0),
+                                 store_col_text(st, 1, NULL),
+                                 store_col_text(st, 2, NULL),
+                                 store_col_text(st, 3, NULL),
+                                 store_col_int64(st, 4), res, patient);
+        json_decref(res);
+        json_decref(patient);
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            rc = store_tx_fail(tx, SW_ENOMEM, NULL);
+            break;
         }
+    }
     store_finalize(st);
     return rc;
 }
@@ -122,14 +141,8 @@ static int list_kind(store_tx *tx, struct inbox_read *r, const char *kind,
  * record: who asks, on which module and screen, in their own words. */
 static int list_help(store_tx *tx, struct inbox_read *r)
 {
-    int rc = store_query_int64(tx, &r->n_help, "SELECT COUNT(*) FROM inbox_item "
-                               "WHERE practice_id = ? AND user_id = ? AND "
-                               "kind = ? AND done_at = 0", "iit",
-                               r->practice_id, r->user_id, INBOX_HELP);
-    if (rc != SW_OK || r->n_help == 0)
-        return rc;
     store_stmt *st;
-    rc = store_prepare(tx,
+    int rc = open_items(tx, r, INBOX_HELP,
         "SELECT i.item_id, h.request_id, COALESCE(u.username, ''), "
         "COALESCE(u.display_name, ''), h.module, h.screen, h.text, h.created_at "
         "FROM inbox_item i JOIN help_request h ON h.practice_id = i.practice_id "
@@ -137,28 +150,26 @@ static int list_help(store_tx *tx, struct inbox_read *r)
         "LEFT JOIN app_user u ON u.practice_id = h.practice_id "
         "AND u.user_id = h.user_id "
         "WHERE i.practice_id = ? AND i.user_id = ? AND i.kind = ? "
-        "AND i.done_at = 0 ORDER BY i.created_at, i.item_id LIMIT 200", &st);
-    if (rc != SW_OK)
+        "AND i.done_at = 0 ORDER BY i.created_at, i.item_id LIMIT 200",
+        &r->n_help, &st);
+    if (rc != SW_OK || st == NULL)
         return rc;
     bool row = false;
-    if ((rc = store_bind_int64(st, 1, r->practice_id)) == SW_OK
-        && (rc = store_bind_int64(st, 2, r->user_id)) == SW_OK
-        && (rc = store_bind_cstr(st, 3, INBOX_HELP)) == SW_OK)
-        while ((rc = store_step(st, &row)) == SW_OK && row) {
-            json_t *item = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:o}",
-                "item", (json_int_t)store_col_int64(st, 0),
-                "request", (json_int_t)store_col_int64(st, 1),
-                "from", server_person(store_col_text(st, 2, NULL),
-                                      store_col_text(st, 3, NULL)),
-                "module", store_col_text(st, 4, NULL),
-                "screen", store_col_text(st, 5, NULL),
-                "text", store_col_text(st, 6, NULL),
-                "sent", iso(store_col_int64(st, 7)));
-            if (item == NULL || json_array_append_new(r->help, item) != 0) {
-                rc = store_tx_fail(tx, SW_ENOMEM, NULL);
-                break;
-            }
+    while ((rc = store_step(st, &row)) == SW_OK && row) {
+        json_t *item = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:o}",
+            "item", (json_int_t)store_col_int64(st, 0),
+            "request", (json_int_t)store_col_int64(st, 1),
+            "from", server_person(store_col_text(st, 2, NULL),
+                                  store_col_text(st, 3, NULL)),
+            "module", store_col_text(st, 4, NULL),
+            "screen", store_col_text(st, 5, NULL),
+            "text", store_col_text(st, 6, NULL),
+            "sent", iso(store_col_int64(st, 7)));
+        if (item == NULL || json_array_append_new(r->help, item) != 0) {
+            rc = store_tx_fail(tx, SW_ENOMEM, NULL);
+            break;
         }
+    }
     store_finalize(st);
     return rc;
 }

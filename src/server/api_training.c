@@ -217,67 +217,80 @@ static int get_courses(sw_request *req, sw_response *res)
     return doc ? server_reply_json(res, 200, doc) : http_fail(res, SW_ENOMEM, NULL);
 }
 
-static int get_course(sw_request *req, sw_response *res)
+/* The course as the signed-in user's answer: course_json with a 200. */
+static int reply_course(sw_request *req, sw_response *res,
+                        const training_course *c, bool check, bool detail)
 {
     const auth_session *me = server_principal(req);
+    json_t *doc;
+    int rc = course_json(req, res, c, me->practice_id, me->user_id,
+                         me->username, check, detail, &doc);
+    return rc == SW_OK ? server_reply_json(res, 200, doc) : rc;
+}
+
+/* The course named by the route for an action that works in the training
+ * store: NULL (and the failure in *rc, answered) when there is no such
+ * course (404) or no training environment (409). */
+static const training_course *action_course(sw_request *req, sw_response *res,
+                                            int *rc)
+{
+    const training_course *c = route_course(req, res);
+    if (c == NULL) {
+        *rc = SW_ENOTFOUND;
+        return NULL;
+    }
+    if (work_store(req->app) == NULL) {
+        *rc = no_environment(res);
+        return NULL;
+    }
+    return c;
+}
+
+static int get_course(sw_request *req, sw_response *res)
+{
     const training_course *c = route_course(req, res);
     if (c == NULL)
         return SW_ENOTFOUND;
-    json_t *doc;
-    int rc = course_json(req, res, c, me->practice_id, me->user_id,
-                         me->username, false, true, &doc);
-    return rc == SW_OK ? server_reply_json(res, 200, doc) : rc;
+    return reply_course(req, res, c, false, true);
 }
 
 static int post_start(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
     const auth_session *me = server_principal(req);
-    const training_course *c = route_course(req, res);
+    int rc;
+    const training_course *c = action_course(req, res, &rc);
     if (c == NULL)
-        return SW_ENOTFOUND;
-    if (work_store(app) == NULL)
-        return no_environment(res);
+        return rc;
     sw_err err;
-    int rc = training_generate_trainee(work_store(app), me->practice_id,
-                                       me->username, TRAINING_TRAINEE_SEED, &err);
+    rc = training_generate_trainee(work_store(app), me->practice_id,
+                                   me->username, TRAINING_TRAINEE_SEED, &err);
     if (rc != SW_OK)
         return server_store_failed(res, rc, &err, "your practice patients");
     rc = training_rec_start(server_prod_store(app), me->practice_id,
                             me->user_id, c->id, sw_now_wall_ms(), NULL, &err);
     if (rc != SW_OK)
         return api_training_failed(res, rc, &err);
-    json_t *doc;
-    rc = course_json(req, res, c, me->practice_id, me->user_id, me->username,
-                     false, true, &doc);
-    return rc == SW_OK ? server_reply_json(res, 200, doc) : rc;
+    return reply_course(req, res, c, false, true);
 }
 
 static int post_check(sw_request *req, sw_response *res)
 {
-    const auth_session *me = server_principal(req);
-    const training_course *c = route_course(req, res);
-    if (c == NULL)
-        return SW_ENOTFOUND;
-    if (work_store(req->app) == NULL)
-        return no_environment(res);
-    json_t *doc;
-    int rc = course_json(req, res, c, me->practice_id, me->user_id,
-                         me->username, true, true, &doc);
-    return rc == SW_OK ? server_reply_json(res, 200, doc) : rc;
+    int rc;
+    const training_course *c = action_course(req, res, &rc);
+    return c ? reply_course(req, res, c, true, true) : rc;
 }
 
 static int post_proficiency(sw_request *req, sw_response *res)
 {
     sw_app *app = req->app;
     const auth_session *me = server_principal(req);
-    const training_course *c = route_course(req, res);
+    int rc;
+    const training_course *c = action_course(req, res, &rc);
     if (c == NULL)
-        return SW_ENOTFOUND;
-    if (work_store(app) == NULL)
-        return no_environment(res);
+        return rc;
     json_t *body;
-    int rc = server_json_body(req, res, TRAINING_BODY_MAX, &body);
+    rc = server_json_body(req, res, TRAINING_BODY_MAX, &body);
     if (rc != SW_OK)
         return rc;
     static const char *const members[] = { "action", NULL };
@@ -330,11 +343,7 @@ static int post_proficiency(sw_request *req, sw_response *res)
                        "\"finish\"");
         goto out;
     }
-    json_t *doc;
-    rc = course_json(req, res, c, me->practice_id, me->user_id, me->username,
-                     false, false, &doc);
-    if (rc == SW_OK)
-        rc = server_reply_json(res, 200, doc);
+    rc = reply_course(req, res, c, false, false);
 out:
     json_decref(body);
     return rc;

@@ -23,6 +23,70 @@ static void rec_row(store_stmt *st, sw_arena *a, training_rec *r)
     r->proficiency_start = store_col_int64(st, 8);
 }
 
+/* Prepares sql, whose first three parameters are the practice, the user
+ * and the course: the one key of a trainee's course. */
+static int prepare_course(store_tx *tx, const char *sql, int64_t pid,
+                          int64_t uid, const char *course, store_stmt **st)
+{
+    int rc = store_prepare(tx, sql, st);
+    if (rc != SW_OK)
+        return rc;
+    store_bind_int64(*st, 1, pid);
+    store_bind_int64(*st, 2, uid);
+    store_bind_cstr(*st, 3, course);
+    return SW_OK;
+}
+
+/* Prepares a list's sql, whose parameters are the practice and the user
+ * twice (user 0 lists every user's rows). */
+static int prepare_list(store_tx *tx, const char *sql, int64_t pid,
+                        int64_t uid, store_stmt **st)
+{
+    int rc = store_prepare(tx, sql, st);
+    if (rc != SW_OK)
+        return rc;
+    store_bind_int64(*st, 1, pid);
+    store_bind_int64(*st, 2, uid);
+    store_bind_int64(*st, 3, uid);
+    return SW_OK;
+}
+
+/* Makes room for one more row in an arena array of rows of size bytes,
+ * doubling it when full (the old copy stays in the arena until it goes). */
+static int grow_rows(sw_arena *a, void **rows, size_t n, size_t *cap,
+                     size_t size)
+{
+    if (n < *cap)
+        return SW_OK;
+    size_t more = *cap ? *cap * 2 : 32;
+    void *r = sw_arena_calloc(a, more, size);
+    if (r == NULL)
+        return SW_ENOMEM;
+    if (n)
+        memcpy(r, *rows, n * size);
+    *rows = r;
+    *cap = more;
+    return SW_OK;
+}
+
+/* Starts the trainee's record of the course unless it exists: starting,
+ * progress and a proficiency check each may be the first thing they do. */
+static int ensure_record(store_tx *tx, int64_t pid, int64_t uid,
+                         const char *course, int64_t now, bool *created)
+{
+    int64_t have = 0;
+    int rc = store_query_int64(tx, &have, "SELECT COUNT(*) FROM training_record"
+                               " WHERE practice_id = ? AND user_id = ? AND "
+                               "course_id = ?", "iit", pid, uid, course);
+    if (rc != SW_OK || have)
+        return rc;
+    if (created)
+        *created = true;
+    return store_exec(tx, NULL, "INSERT INTO training_record (practice_id, "
+                      "user_id, course_id, started_at) VALUES (?, ?, ?, ?)",
+                      "iiti", pid, uid, course, now);
+}
+
 struct get_ctx {
     int64_t pid, uid;
     const char *course;
@@ -34,14 +98,11 @@ static int get_fn(store_tx *tx, void *arg)
 {
     struct get_ctx *c = arg;
     store_stmt *st;
-    int rc = store_prepare(tx, "SELECT " REC_COLS " FROM training_record "
-                           "WHERE practice_id = ? AND user_id = ? AND "
-                           "course_id = ?", &st);
+    int rc = prepare_course(tx, "SELECT " REC_COLS " FROM training_record "
+                            "WHERE practice_id = ? AND user_id = ? AND "
+                            "course_id = ?", c->pid, c->uid, c->course, &st);
     if (rc != SW_OK)
         return rc;
-    store_bind_int64(st, 1, c->pid);
-    store_bind_int64(st, 2, c->uid);
-    store_bind_cstr(st, 3, c->course);
     bool row;
     rc = store_step(st, &row);
     if (rc == SW_OK && row) {
@@ -72,16 +133,7 @@ struct start_ctx {
 static int start_fn(store_tx *tx, void *arg)
 {
     struct start_ctx *c = arg;
-    int64_t have = 0;
-    int rc = store_query_int64(tx, &have, "SELECT COUNT(*) FROM training_record"
-                               " WHERE practice_id = ? AND user_id = ? AND "
-                               "course_id = ?", "iit", c->pid, c->uid, c->course);
-    if (rc != SW_OK || have)
-        return rc;
-    c->created = true;
-    return store_exec(tx, NULL, "INSERT INTO training_record (practice_id, "
-                      "user_id, course_id, started_at) VALUES (?, ?, ?, ?)",
-                      "iiti", c->pid, c->uid, c->course, c->now);
+    return ensure_record(tx, c->pid, c->uid, c->course, c->now, &c->created);
 }
 
 int training_rec_start(sw_store *s, int64_t practice_id, int64_t user_id,
@@ -106,14 +158,11 @@ static int done_fn(store_tx *tx, void *arg)
 {
     struct done_ctx *c = arg;
     store_stmt *st;
-    int rc = store_prepare(tx, "SELECT exercise_id FROM training_exercise "
-                           "WHERE practice_id = ? AND user_id = ? AND "
-                           "course_id = ?", &st);
+    int rc = prepare_course(tx, "SELECT exercise_id FROM training_exercise "
+                            "WHERE practice_id = ? AND user_id = ? AND "
+                            "course_id = ?", c->pid, c->uid, c->course, &st);
     if (rc != SW_OK)
         return rc;
-    store_bind_int64(st, 1, c->pid);
-    store_bind_int64(st, 2, c->uid);
-    store_bind_cstr(st, 3, c->course);
     bool row;
     while ((rc = store_step(st, &row)) == SW_OK && row && c->n < c->cap) {
         size_t n;
@@ -148,14 +197,7 @@ struct progress_ctx {
 static int progress_fn(store_tx *tx, void *arg)
 {
     struct progress_ctx *c = arg;
-    int64_t have = 0;
-    int rc = store_query_int64(tx, &have, "SELECT COUNT(*) FROM training_record"
-                               " WHERE practice_id = ? AND user_id = ? AND "
-                               "course_id = ?", "iit", c->pid, c->uid, c->course);
-    if (rc == SW_OK && !have)
-        rc = store_exec(tx, NULL, "INSERT INTO training_record (practice_id, "
-                        "user_id, course_id, started_at) VALUES (?, ?, ?, ?)",
-                        "iiti", c->pid, c->uid, c->course, c->now);
+    int rc = ensure_record(tx, c->pid, c->uid, c->course, c->now, NULL);
     for (size_t i = 0; rc == SW_OK && i < c->n; i++) {
         rc = store_exec(tx, NULL, "INSERT INTO training_exercise (practice_id,"
                         " user_id, course_id, exercise_id, done_at) VALUES "
@@ -203,16 +245,7 @@ static int prof_fn(store_tx *tx, void *arg)
 {
     struct prof_ctx *c = arg;
     if (!c->finish) {
-        int64_t have = 0;
-        int rc = store_query_int64(tx, &have, "SELECT COUNT(*) FROM "
-                                   "training_record WHERE practice_id = ? AND "
-                                   "user_id = ? AND course_id = ?", "iit",
-                                   c->pid, c->uid, c->course);
-        if (rc == SW_OK && !have)
-            rc = store_exec(tx, NULL, "INSERT INTO training_record "
-                            "(practice_id, user_id, course_id, started_at) "
-                            "VALUES (?, ?, ?, ?)", "iiti", c->pid, c->uid,
-                            c->course, c->now);
+        int rc = ensure_record(tx, c->pid, c->uid, c->course, c->now, NULL);
         if (rc != SW_OK)
             return rc;
         return store_exec(tx, NULL, "UPDATE training_record SET "
@@ -257,28 +290,18 @@ static int list_fn(store_tx *tx, void *arg)
 {
     struct list_ctx *c = arg;
     store_stmt *st;
-    int rc = store_prepare(tx, "SELECT " REC_COLS " FROM training_record "
-                           "WHERE practice_id = ? AND (? = 0 OR user_id = ?) "
-                           "ORDER BY user_id, course_id", &st);
+    int rc = prepare_list(tx, "SELECT " REC_COLS " FROM training_record "
+                          "WHERE practice_id = ? AND (? = 0 OR user_id = ?) "
+                          "ORDER BY user_id, course_id", c->pid, c->uid, &st);
     if (rc != SW_OK)
         return rc;
-    store_bind_int64(st, 1, c->pid);
-    store_bind_int64(st, 2, c->uid);
-    store_bind_int64(st, 3, c->uid);
     bool row;
     while ((rc = store_step(st, &row)) == SW_OK && row) {
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 32;
-            training_rec *r = sw_arena_calloc(c->a, cap, sizeof *r);
-            if (r == NULL) {
-                rc = SW_ENOMEM;
-                break;
-            }
-            if (c->n)
-                memcpy(r, c->rows, c->n * sizeof *r);
-            c->rows = r;
-            c->cap = cap;
-        }
+        void *rows = c->rows;
+        if ((rc = grow_rows(c->a, &rows, c->n, &c->cap, sizeof *c->rows))
+            != SW_OK)
+            break;
+        c->rows = rows;
         rec_row(st, c->a, &c->rows[c->n++]);
     }
     store_finalize(st);
@@ -333,30 +356,20 @@ static int alist_fn(store_tx *tx, void *arg)
 {
     struct list_ctx *c = arg;
     store_stmt *st;
-    int rc = store_prepare(tx, "SELECT assignment_id, user_id, course_id, "
-                           "exercise_id, reason, due_date, assigned_by, "
-                           "assigned_at, done_at FROM training_assignment "
-                           "WHERE practice_id = ? AND (? = 0 OR user_id = ?) "
-                           "ORDER BY assignment_id DESC", &st);
+    int rc = prepare_list(tx, "SELECT assignment_id, user_id, course_id, "
+                          "exercise_id, reason, due_date, assigned_by, "
+                          "assigned_at, done_at FROM training_assignment "
+                          "WHERE practice_id = ? AND (? = 0 OR user_id = ?) "
+                          "ORDER BY assignment_id DESC", c->pid, c->uid, &st);
     if (rc != SW_OK)
         return rc;
-    store_bind_int64(st, 1, c->pid);
-    store_bind_int64(st, 2, c->uid);
-    store_bind_int64(st, 3, c->uid);
     bool row;
     while ((rc = store_step(st, &row)) == SW_OK && row) {
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 32;
-            training_assign *r = sw_arena_calloc(c->a, cap, sizeof *r);
-            if (r == NULL) {
-                rc = SW_ENOMEM;
-                break;
-            }
-            if (c->n)
-                memcpy(r, c->arows, c->n * sizeof *r);
-            c->arows = r;
-            c->cap = cap;
-        }
+        void *rows = c->arows;
+        if ((rc = grow_rows(c->a, &rows, c->n, &c->cap, sizeof *c->arows))
+            != SW_OK)
+            break;
+        c->arows = rows;
         training_assign *r = &c->arows[c->n++];
         size_t n;
         const char *t;

@@ -37,37 +37,11 @@
 #include "store/store.h"
 #include "testdb.h"
 #include "testserver.h"
+#include "teststore.h"
 
 #define PMS_ADDR "10.1.2.3"
 
-typedef struct fixture {
-    char     *db;
-    sw_store *store;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->db = sw_test_fresh_db();
-    sw_test_init_db(f->db);
-    store_options so = { 0 };
-    sw_err err;
-    if (store_open(f->db, &so, &f->store, &err) != SW_OK) {
-        fprintf(stderr, "opening the store: %s\n", sw_err_text(&err));
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->store);
-    free(f->db);
-    free(f);
-    return 0;
-}
+typedef teststore fixture;
 
 /* ---- Messages -------------------------------------------------------------- */
 
@@ -786,17 +760,17 @@ static void peer_command(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(real_adt_messages, setup, teardown),
-        cmocka_unit_test_setup_teardown(same_message_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(a08_updates, setup, teardown),
-        cmocka_unit_test_setup_teardown(a40_merge, setup, teardown),
-        cmocka_unit_test_setup_teardown(siu_lifecycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(content_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(unsupported_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(enhanced_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(audited_as_the_interface, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_failure_is_ar, setup, teardown),
-        cmocka_unit_test_setup_teardown(peer_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(real_adt_messages, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(same_message_twice, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(a08_updates, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(a40_merge, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(siu_lifecycle, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(content_errors, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(unsupported_types, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(enhanced_mode, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(audited_as_the_interface, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(store_failure_is_ar, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(peer_command, teststore_setup, teststore_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,24 +54,9 @@ static long put_patient(sw_test_env *e, const char *auth, const char *id)
     return fhir(e, auth, "PUT", path, body, NULL);
 }
 
-static bool listed(json_t *list, const char *id)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
-            return true;
-    return false;
-}
-
 static json_t *coming_of(json_t *me, const char *module)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(me, "coming"), i, v)
-        if (strcmp(json_string_value(json_object_get(v, "module")), module) == 0)
-            return v;
-    return NULL;
+    return sw_test_find(json_object_get(me, "coming"), "module", module);
 }
 
 static void sign_in(sw_test_env *e, people *p)
@@ -82,29 +67,11 @@ static void sign_in(sw_test_env *e, people *p)
     sw_test_sign_in_new_user(e, "desk.r", "front_desk", p->desk, sizeof p->desk);
 }
 
-/* Applies front-office-first, then narrows its first stage to the front
- * desk and physicians, so a nurse is outside that stage's cohort. */
+/* front-office-first with its first stage narrowed to the front desk
+ * and physicians, so a nurse is outside that stage's cohort. */
 static void staged_plan(sw_test_env *e, const people *p)
 {
-    json_t *doc;
-    assert_int_equal(sw_test_call(e, p->lead, "POST", "/api/plan/template",
-                                  "{\"template\":\"front-office-first\","
-                                  "\"start\":\"2027-01-04\"}", &doc), 200);
-    json_decref(doc);
-    json_t *cur = sw_test_get_json(e, p->lead, "/api/plan");
-    json_t *plan = json_object_get(cur, "plan");
-    json_t *st = json_array_get(json_object_get(plan, "stages"), 0);
-    assert_string_equal(json_string_value(json_object_get(st, "id")), "front-office");
-    json_object_set_new(st, "cohort", json_pack("{s:s, s:[s, s]}", "kind", "roles",
-                                                "roles", "front_desk", "physician"));
-    json_t *put = json_pack("{s:O, s:O}", "plan", plan, "version",
-                            json_object_get(cur, "version"));
-    char *body = json_dumps(put, 0);
-    assert_int_equal(sw_test_call(e, p->lead, "PUT", "/api/plan", body, &doc), 200);
-    free(body);
-    json_decref(doc);
-    json_decref(put);
-    json_decref(cur);
+    sw_test_staged_plan(e, p->lead, "front-office", "front_desk", "physician", NULL);
 }
 
 static void no_plan_everything_works(void **state)
@@ -233,9 +200,9 @@ static void staged_plan_enforced(void **state)
     assert_int_equal(put_patient(e, p.dr, "p4"), 201);
     assert_int_equal(put_patient(e, p.nurse, "p5"), 403);
     me = sw_test_get_json(e, p.dr, "/api/me");
-    assert_true(listed(json_object_get(me, "modules"), "registration"));
-    assert_true(listed(json_object_get(me, "modules"), "scheduling"));
-    assert_false(listed(json_object_get(me, "modules"), "eprescribing"));
+    assert_true(sw_test_listed(json_object_get(me, "modules"), "registration"));
+    assert_true(sw_test_listed(json_object_get(me, "modules"), "scheduling"));
+    assert_false(sw_test_listed(json_object_get(me, "modules"), "eprescribing"));
     assert_null(coming_of(me, "registration"));
     json_decref(me);
     json_t *mods = sw_test_get_json(e, p.nurse, "/api/modules");
@@ -295,7 +262,7 @@ static void staged_plan_enforced(void **state)
     assert_int_equal(sw_test_get(e, p.desk, "/fhir/Patient/p3", NULL), 200);
     assert_int_equal(sw_test_get(e, p.dr, "/fhir/Patient/p4", NULL), 200);
     me = sw_test_get_json(e, p.dr, "/api/me");
-    assert_false(listed(json_object_get(me, "modules"), "registration"));
+    assert_false(sw_test_listed(json_object_get(me, "modules"), "registration"));
     assert_non_null(coming_of(me, "registration"));
     json_decref(me);
 }
@@ -303,12 +270,7 @@ static void staged_plan_enforced(void **state)
 /* The entry of username in GET /api/plan/live's "users", or NULL. */
 static json_t *live_user(json_t *doc, const char *username)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(doc, "users"), i, v)
-        if (strcmp(json_string_value(json_object_get(v, "username")), username) == 0)
-            return v;
-    return NULL;
+    return sw_test_find(json_object_get(doc, "users"), "username", username);
 }
 
 static const char *why_of(json_t *user, const char *module)
@@ -333,7 +295,7 @@ static void who_has_what_live(void **state)
     assert_non_null(live_user(doc, "nurse.r"));
     assert_non_null(live_user(doc, "lead.r"));
     assert_string_equal(json_string_value(json_object_get(dr, "kind")), "person");
-    assert_true(listed(json_object_get(dr, "roles"), "physician"));
+    assert_true(sw_test_listed(json_object_get(dr, "roles"), "physician"));
     assert_int_equal(json_array_size(json_object_get(dr, "live")), 12);
     assert_string_equal(why_of(dr, "eprescribing"), "no_plan");
     assert_string_equal(why_of(dr, "registration"), "no_plan");
@@ -346,9 +308,9 @@ static void who_has_what_live(void **state)
     doc = sw_test_get_json(e, p.lead, "/api/plan/live");
     assert_true(json_integer_value(json_object_get(doc, "version")) >= 3);
     dr = live_user(doc, "dr.r");
-    assert_true(listed(json_object_get(dr, "live"), "registration"));
-    assert_true(listed(json_object_get(dr, "live"), "scheduling"));
-    assert_false(listed(json_object_get(dr, "live"), "eprescribing"));
+    assert_true(sw_test_listed(json_object_get(dr, "live"), "registration"));
+    assert_true(sw_test_listed(json_object_get(dr, "live"), "scheduling"));
+    assert_false(sw_test_listed(json_object_get(dr, "live"), "eprescribing"));
     assert_string_equal(why_of(dr, "registration"), "in_cohort");
     assert_string_equal(why_of(dr, "scheduling"), "in_cohort");
     assert_string_equal(why_of(dr, "eprescribing"), "planned");
@@ -363,8 +325,8 @@ static void who_has_what_live(void **state)
                                   NULL), 200);
     doc = sw_test_get_json(e, p.lead, "/api/plan/live");
     nurse = live_user(doc, "nurse.r");
-    assert_true(listed(json_object_get(nurse, "live"), "eprescribing"));
-    assert_false(listed(json_object_get(nurse, "live"), "registration"));
+    assert_true(sw_test_listed(json_object_get(nurse, "live"), "eprescribing"));
+    assert_false(sw_test_listed(json_object_get(nurse, "live"), "registration"));
     assert_string_equal(why_of(nurse, "eprescribing"), "override");
     assert_string_equal(why_of(live_user(doc, "dr.r"), "eprescribing"), "planned");
     json_decref(doc);

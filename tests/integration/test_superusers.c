@@ -57,36 +57,7 @@ static long medreq(sw_test_env *e, const char *auth)
  * nurses only: the front desk is outside e-prescribing's cohort. */
 static void staged_plan(sw_test_env *e, const people *p)
 {
-    json_t *doc;
-    assert_int_equal(sw_test_call(e, p->lead, "POST", "/api/plan/template",
-                                  "{\"template\":\"front-office-first\","
-                                  "\"start\":\"2027-01-04\"}", &doc), 200);
-    json_decref(doc);
-    json_t *cur = sw_test_get_json(e, p->lead, "/api/plan");
-    json_t *plan = json_object_get(cur, "plan");
-    json_t *st = json_array_get(json_object_get(plan, "stages"), 2);
-    assert_string_equal(json_string_value(json_object_get(st, "id")),
-                        "orders-prescribing");
-    json_object_set_new(st, "cohort", json_pack("{s:s, s:[s, s]}", "kind", "roles",
-                                                "roles", "physician", "nurse"));
-    json_t *put = json_pack("{s:O, s:O}", "plan", plan, "version",
-                            json_object_get(cur, "version"));
-    char *body = json_dumps(put, 0);
-    assert_int_equal(sw_test_call(e, p->lead, "PUT", "/api/plan", body, &doc), 200);
-    free(body);
-    json_decref(doc);
-    json_decref(put);
-    json_decref(cur);
-}
-
-static bool listed(json_t *list, const char *id)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
-            return true;
-    return false;
+    sw_test_staged_plan(e, p->lead, "orders-prescribing", "physician", "nurse", NULL);
 }
 
 /* The directory's super-users of module, as usernames joined by ','. */
@@ -159,10 +130,10 @@ static void super_users_pilot_their_module(void **state)
     assert_int_equal(medreq(e, p.super), 201);
     assert_int_equal(medreq(e, p.dr), 403);
     json_t *me = sw_test_get_json(e, p.super, "/api/me");
-    assert_true(listed(json_object_get(me, "modules"), "eprescribing"));
+    assert_true(sw_test_listed(json_object_get(me, "modules"), "eprescribing"));
     json_decref(me);
     me = sw_test_get_json(e, p.dr, "/api/me");
-    assert_false(listed(json_object_get(me, "modules"), "eprescribing"));
+    assert_false(sw_test_listed(json_object_get(me, "modules"), "eprescribing"));
     json_decref(me);
 
     /* Everyone reads the directory. */
@@ -185,7 +156,7 @@ static void super_users_pilot_their_module(void **state)
                                   NULL), 204);
     assert_int_equal(medreq(e, p.super), 403);
     me = sw_test_get_json(e, p.super, "/api/me");
-    assert_false(listed(json_object_get(me, "modules"), "eprescribing"));
+    assert_false(sw_test_listed(json_object_get(me, "modules"), "eprescribing"));
     json_decref(me);
     assert_int_equal(sw_test_call(e, p.lead, "DELETE",
                                   "/api/superusers/eprescribing/dr.super", NULL,
@@ -340,12 +311,7 @@ static void add_record(sw_test_env *e, const struct record *r)
 
 static json_t *colleague(json_t *doc, const char *username)
 {
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(doc, "colleagues"), i, c)
-        if (strcmp(json_string_value(json_object_get(c, "username")), username) == 0)
-            return c;
-    return NULL;
+    return sw_test_find(json_object_get(doc, "colleagues"), "username", username);
 }
 
 static void super_users_see_stuck_colleagues(void **state)
@@ -370,7 +336,7 @@ static void super_users_see_stuck_colleagues(void **state)
     add_record(e, &failed);
 
     doc = sw_test_get_json(e, p.super, "/api/superusers/colleagues");
-    assert_true(listed(json_object_get(doc, "modules"), "eprescribing"));
+    assert_true(sw_test_listed(json_object_get(doc, "modules"), "eprescribing"));
     json_t *c = colleague(doc, "nurse.s");
     assert_non_null(c);
     assert_string_equal(sw_test_str(c, "state"), "not_completed");

@@ -57,13 +57,10 @@ static json_t *course_call(sw_test_env *e, const char *auth, const char *course,
 /* The exercise ex of a course answer. */
 static json_t *exercise(json_t *course, const char *ex)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(course, "exercises"), i, v)
-        if (strcmp(sw_test_str(v, "id"), ex) == 0)
-            return v;
-    fail_msg("no exercise %s", ex);
-    return NULL;
+    json_t *v = sw_test_find(json_object_get(course, "exercises"), "id", ex);
+    if (v == NULL)
+        fail_msg("no exercise %s", ex);
+    return v;
 }
 
 static bool done(json_t *course, const char *ex)
@@ -416,13 +413,10 @@ static void records_assignments_and_csv(void **state)
 /* The data of gate kind in a GET .../gates answer. */
 static json_t *gate(json_t *doc, const char *kind)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(doc, "gates"), i, v)
-        if (strcmp(sw_test_str(v, "gate"), kind) == 0)
-            return v;
-    fail_msg("no gate %s", kind);
-    return NULL;
+    json_t *v = sw_test_find(json_object_get(doc, "gates"), "gate", kind);
+    if (v == NULL)
+        fail_msg("no gate %s", kind);
+    return v;
 }
 
 static void gates_read_the_records(void **state)

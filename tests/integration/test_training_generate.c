@@ -23,38 +23,12 @@
 #include "store/store.h"
 #include "testdb.h"
 #include "testserver.h"
+#include "teststore.h"
 #include "training/generate.h"
 
 #define PRACTICE 1
 
-typedef struct fixture {
-    char     *db;
-    sw_store *store;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->db = sw_test_fresh_db();
-    sw_test_init_db(f->db);
-    store_options so = { 0 };
-    sw_err err;
-    if (store_open(f->db, &so, &f->store, &err) != SW_OK) {
-        fprintf(stderr, "opening the store: %s\n", sw_err_text(&err));
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->store);
-    free(f->db);
-    free(f);
-    return 0;
-}
+typedef teststore fixture;
 
 struct q {
     const char *sql, *types, *a, *b;
@@ -240,8 +214,8 @@ static void trainee_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(master_population, setup, teardown),
-        cmocka_unit_test_setup_teardown(trainee_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(master_population, teststore_setup, teststore_teardown),
+        cmocka_unit_test_setup_teardown(trainee_cases, teststore_setup, teststore_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,6 +118,28 @@ int sw_test_count(const char *hay, const char *needle)
     return n;
 }
 
+bool sw_test_listed(json_t *list, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return true;
+    return false;
+}
+
+json_t *sw_test_find(json_t *list, const char *member, const char *value)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        const char *s = json_string_value(json_object_get(v, member));
+        if (s && strcmp(s, value) == 0)
+            return v;
+    }
+    return NULL;
+}
+
 /* ---- Records ------------------------------------------------------------ */
 
 void sw_test_fhir_create(sw_test_env *e, const char *path, const char *body)
@@ -258,4 +280,37 @@ void sw_test_sign_in_new_user(sw_test_env *e, const char *username,
         fail_msg("adding %s (%s) failed", username, roles);
     if (sw_test_sign_in_as(&e->srv, username, auth, cap) != 0)
         fail_msg("signing in as %s failed", username);
+}
+
+/* ---- Plans -------------------------------------------------------------- */
+
+void sw_test_staged_plan(sw_test_env *e, const char *auth, const char *stage,
+                         ...)
+{
+    json_t *doc;
+    assert_int_equal(sw_test_call(e, auth, "POST", "/api/plan/template",
+                                  "{\"template\":\"front-office-first\","
+                                  "\"start\":\"2027-01-04\"}", &doc), 200);
+    json_decref(doc);
+    json_t *cur = sw_test_get_json(e, auth, "/api/plan");
+    json_t *plan = json_object_get(cur, "plan");
+    json_t *st = sw_test_find(json_object_get(plan, "stages"), "id", stage);
+    if (st == NULL)
+        fail_msg("front-office-first has no stage %s", stage);
+    json_t *roles = json_array();
+    va_list ap;
+    va_start(ap, stage);
+    for (const char *r = va_arg(ap, const char *); r; r = va_arg(ap, const char *))
+        json_array_append_new(roles, json_string(r));
+    va_end(ap);
+    json_object_set_new(st, "cohort", json_pack("{s:s, s:o}", "kind", "roles",
+                                                "roles", roles));
+    json_t *put = json_pack("{s:O, s:O}", "plan", plan, "version",
+                            json_object_get(cur, "version"));
+    char *body = json_dumps(put, 0);
+    assert_int_equal(sw_test_call(e, auth, "PUT", "/api/plan", body, &doc), 200);
+    free(body);
+    json_decref(doc);
+    json_decref(put);
+    json_decref(cur);
 }

@@ -2,8 +2,8 @@
  * server (an sw_test_env): requests carrying an Authorization header and a
  * Content-Type, answers parsed with jansson, records created through /fhir,
  * restricted and opened again by breaking the glass, more users of the
- * practice signed in, and the checks many tests share (bad input refused,
- * features in the audit trail).
+ * practice signed in, a staged plan applied, and the checks many tests
+ * share (bad input refused, features in the audit trail).
  *
  * testserver.h is the plumbing and reports failure by return value, so that
  * cmocka setup functions can use it; everything here runs inside a cmocka
@@ -20,6 +20,7 @@
 #define SW_TESTAPI_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "testserver.h"
@@ -61,6 +62,11 @@ char *sw_test_get_text(sw_test_env *e, const char *auth, const char *path);
 const char *sw_test_str(json_t *doc, const char *path);
 /* How many times needle occurs in hay (overlapping occurrences count). */
 int sw_test_count(const char *hay, const char *needle);
+/* Whether the array list holds the string s. */
+bool sw_test_listed(json_t *list, const char *s);
+/* The first object of the array list whose member is the string value
+ * ("username" "nurse.r"), or NULL; borrowed from list. */
+json_t *sw_test_find(json_t *list, const char *member, const char *value);
 
 /* ---- Records, created through /fhir as the env's user ------------------- */
 
@@ -121,5 +127,14 @@ void sw_test_expect_audited(sw_test_env *e, const char *query, ...)
  * step does. */
 void sw_test_sign_in_new_user(sw_test_env *e, const char *username,
                               const char *roles, char *auth, size_t cap);
+
+/* ---- Plans -------------------------------------------------------------- */
+
+/* As auth (an implementation lead), applies the front-office-first template
+ * (starting 2027-01-04) and gives its stage `stage` to the roles named (a
+ * NULL-terminated list) only, so that the others are outside its cohort.
+ * The test fails if the stage is missing or either step is refused. */
+void sw_test_staged_plan(sw_test_env *e, const char *auth, const char *stage,
+                         ...) __attribute__((sentinel));
 
 #endif
