@@ -141,26 +141,23 @@ void sw_test_init_db(const char *db_url)
     free(err);
 }
 
-int sw_test_server_start(sw_test_server *s, const char *db_url,
-                         const char *const *extra_args)
+int sw_test_spawn(const char *const *args, const char *const *more,
+                  const char *log_path, sw_test_ready_fn ready, void *ctx,
+                  pid_t *pid_out)
 {
-    memset(s, 0, sizeof *s);
-    char *dir = sw_test_tmpdir();
-    snprintf(s->log_path, sizeof s->log_path, "%s/server.log", dir);
-    free(dir);
+    *pid_out = 0;
     int pipefd[2];
     if (pipe(pipefd) != 0)
         return -1;
-    const char *base[] = { "serve", "--db", db_url, "--listen", "127.0.0.1:0", NULL };
-    char **argv = build_argv(base, extra_args);
+    char **argv = build_argv(args, more);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        /* A test that fails mid-way must not leave a server running. */
+        /* A test that fails mid-way must not leave a process running. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127);
-        int e = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(pipefd[1], 1);
         dup2(e, 2);
         close(pipefd[0]);
@@ -169,8 +166,7 @@ int sw_test_server_start(sw_test_server *s, const char *db_url,
     }
     free(argv);
     close(pipefd[1]);
-    s->pid = pid;
-    /* Read stdout until the ready line names the port. */
+    /* Read stdout until the ready line says what the caller waits for. */
     char line[8192];
     size_t n = 0;
     long until = now_ms() + 20000;
@@ -183,36 +179,56 @@ int sw_test_server_start(sw_test_server *s, const char *db_url,
             break;
         n += (size_t)r;
         line[n] = '\0';
-        /* With --tls-cert the line says https, and the base is named
-         * localhost, the name test certificates are made for. */
-        const char *at = strstr(line, "http://127.0.0.1:");
-        const char *tls = strstr(line, "https://127.0.0.1:");
-        if ((at || tls) && strchr(at ? at : tls, '\n')) {
-            s->port = atoi(at ? at + strlen("http://127.0.0.1:")
-                              : tls + strlen("https://127.0.0.1:"));
-            /* With --mllp the line before names the MLLP port. */
-            const char *mllp = strstr(line, "MLLP on 127.0.0.1:");
-            if (mllp)
-                s->mllp_port = atoi(mllp + strlen("MLLP on 127.0.0.1:"));
-            if (at)
-                snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
-            else
-                snprintf(s->base, sizeof s->base, "https://localhost:%d", s->port);
-            /* Keep the pipe drained in the background: the server may print
-             * more lines and must never block on a full pipe. */
+        if (ready(line, ctx)) {
+            /* Keep the pipe drained in the background: the process may
+             * print more lines and must never block on a full pipe. */
             int fl = fcntl(pipefd[0], F_GETFL);
             fcntl(pipefd[0], F_SETFL, fl | O_NONBLOCK);
+            *pid_out = pid;
             return 0;
         }
     }
     close(pipefd[0]);
-    char *log = slurp(s->log_path);
-    fprintf(stderr, "testserver: the server did not become ready; its log:\n%s\n", log);
+    char *log = slurp(log_path);
+    fprintf(stderr, "testserver: %s did not become ready; its log:\n%s\n",
+            args[0], log);
     free(log);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    s->pid = 0;
     return -1;
+}
+
+/* The server's ready line: its port, and with --mllp the line before
+ * names the MLLP port. With --tls-cert the line says https, and the base
+ * is named localhost, the name test certificates are made for. */
+static bool server_ready(const char *out, void *ctx)
+{
+    sw_test_server *s = ctx;
+    const char *at = strstr(out, "http://127.0.0.1:");
+    const char *tls = strstr(out, "https://127.0.0.1:");
+    if (!(at || tls) || strchr(at ? at : tls, '\n') == NULL)
+        return false;
+    s->port = atoi(at ? at + strlen("http://127.0.0.1:")
+                      : tls + strlen("https://127.0.0.1:"));
+    if (at)
+        snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    else
+        snprintf(s->base, sizeof s->base, "https://localhost:%d", s->port);
+    const char *mllp = strstr(out, "MLLP on 127.0.0.1:");
+    if (mllp)
+        s->mllp_port = atoi(mllp + strlen("MLLP on 127.0.0.1:"));
+    return true;
+}
+
+int sw_test_server_start(sw_test_server *s, const char *db_url,
+                         const char *const *extra_args)
+{
+    memset(s, 0, sizeof *s);
+    char *dir = sw_test_tmpdir();
+    snprintf(s->log_path, sizeof s->log_path, "%s/server.log", dir);
+    free(dir);
+    const char *base[] = { "serve", "--db", db_url, "--listen", "127.0.0.1:0", NULL };
+    return sw_test_spawn(base, extra_args, s->log_path, server_ready, s, &s->pid);
 }
 
 int sw_test_server_stop(sw_test_server *s, int sig, int timeout_s)

@@ -7,6 +7,7 @@
 #ifndef SW_TESTSERVER_H
 #define SW_TESTSERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -39,6 +40,15 @@ typedef struct sw_test_server {
  * did not become ready within 20 s. */
 int sw_test_server_start(sw_test_server *s, const char *db_url,
                          const char *const *extra_args);
+/* Starts `stagewise ARGS… MORE…` (both NULL-terminated; more may be NULL)
+ * with its stdout on a pipe and its stderr in log_path, killed if the test
+ * process dies, and reads its stdout until ready(all read so far, ctx)
+ * returns true. Returns 0 with *pid set, or -1 (with the log printed and
+ * the process killed) if it exited or was not ready within 20 s. */
+typedef bool (*sw_test_ready_fn)(const char *out, void *ctx);
+int sw_test_spawn(const char *const *args, const char *const *more,
+                  const char *log_path, sw_test_ready_fn ready, void *ctx,
+                  pid_t *pid);
 /* Sends sig and waits up to timeout_s for the exit. Returns the exit status
  * (128+signal if killed by one), or -1 if it had to be killed. */
 int sw_test_server_stop(sw_test_server *s, int sig, int timeout_s);
