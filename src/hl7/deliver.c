@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/waiter.h"
 #include "hl7/ack.h"
 #include "hl7/outbox.h"
 #include "hl7/peer.h"
@@ -335,9 +336,7 @@ struct hl7_deliver {
     sw_store           *store;
     hl7_deliver_options opt;
     pthread_t           thread;
-    pthread_mutex_t     mu;
-    pthread_cond_t      cv;
-    bool                stop, woken;
+    sw_waiter           waiter;
     practice_conn      *conns;
     size_t              nconns;
 };
@@ -391,10 +390,7 @@ static void run_passes(hl7_deliver *d)
         if (rc != SW_OK && rc != SW_ENOTFOUND)
             sw_warn("hl7: delivery for practice %" PRId64 " stopped: %s",
                         peers[i].practice_id, sw_err_text(&err));
-        pthread_mutex_lock(&d->mu);
-        bool stop = d->stop;
-        pthread_mutex_unlock(&d->mu);
-        if (stop)
+        if (sw_waiter_stopped(&d->waiter))
             break;
     }
     sw_free(peers);
@@ -405,21 +401,7 @@ static void *worker(void *arg)
     hl7_deliver *d = arg;
     for (;;) {
         run_passes(d);
-        pthread_mutex_lock(&d->mu);
-        if (!d->stop && !d->woken) {
-            struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            int64_t ns = until.tv_nsec + (int64_t)d->opt.poll_ms * 1000000;
-            until.tv_sec += (time_t)(ns / 1000000000);
-            until.tv_nsec = (long)(ns % 1000000000);
-            while (!d->stop && !d->woken
-                   && pthread_cond_timedwait(&d->cv, &d->mu, &until) == 0) {
-            }
-        }
-        d->woken = false;
-        bool stop = d->stop;
-        pthread_mutex_unlock(&d->mu);
-        if (stop)
+        if (sw_waiter_sleep(&d->waiter, d->opt.poll_ms))
             break;
     }
     return NULL;
@@ -437,15 +419,9 @@ int hl7_deliver_start(sw_store *s, const hl7_deliver_options *o,
         d->opt = *o;
     if (d->opt.poll_ms <= 0)
         d->opt.poll_ms = 500;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    sw_waiter_init(&d->waiter);
     if (pthread_create(&d->thread, NULL, worker, d) != 0) {
-        pthread_cond_destroy(&d->cv);
-        pthread_mutex_destroy(&d->mu);
+        sw_waiter_destroy(&d->waiter);
         sw_free(d);
         return sw_err_set(err, SW_EINTERNAL, "could not start the HL7 delivery "
                           "worker thread");
@@ -458,25 +434,18 @@ void hl7_deliver_wake(hl7_deliver *d)
 {
     if (d == NULL)
         return;
-    pthread_mutex_lock(&d->mu);
-    d->woken = true;
-    pthread_cond_signal(&d->cv);
-    pthread_mutex_unlock(&d->mu);
+    sw_waiter_wake(&d->waiter);
 }
 
 void hl7_deliver_stop(hl7_deliver *d)
 {
     if (d == NULL)
         return;
-    pthread_mutex_lock(&d->mu);
-    d->stop = true;
-    pthread_cond_signal(&d->cv);
-    pthread_mutex_unlock(&d->mu);
+    sw_waiter_stop(&d->waiter);
     pthread_join(d->thread, NULL);
     for (size_t i = 0; i < d->nconns; i++)
         mllp_client_close(d->conns[i].conn);
     sw_free(d->conns);
-    pthread_cond_destroy(&d->cv);
-    pthread_mutex_destroy(&d->mu);
+    sw_waiter_destroy(&d->waiter);
     sw_free(d);
 }

@@ -1,7 +1,9 @@
-/* check.c - the exercise checkers (see check.h). Each check kind reads
- * the training store's audit trail, which every write and workflow step
- * records with its feature id, the acting user and the patient; the
- * registration check also reads the Patient the trainee created. */
+/* check.c - the exercise checkers (see check.h): the audit and
+ * registration kinds, what the kinds share, and the dispatch. Each check
+ * kind starts from the training store's audit trail, which every write and
+ * workflow step records with its feature id, the acting user, the patient
+ * and the resource; the registration check then reads the Patient the
+ * trainee created (the record kinds: check_records.c). */
 #include "training/check.h"
 
 #include <stdio.h>
@@ -11,9 +13,8 @@
 
 #include "core/arena.h"
 #include "fhir/resources.h"
+#include "training/check_int.h"
 #include "training/generate.h"
-
-#define CHECK_MAX_PATIENTS 20
 
 struct audit_ctx {
     int64_t     practice_id, user_id, since_ms;
@@ -34,28 +35,41 @@ static int audit_count_fn(store_tx *tx, void *arg)
         c->patient, c->patient, c->detail, c->detail);
 }
 
+int check_case(sw_store *s, int64_t practice_id, const char *username,
+               const course_check *k, char patient[80], bool *found,
+               bool *done, char *missing, sw_err *err)
+{
+    patient[0] = '\0';
+    *found = true;
+    if (k->case_id[0] == '\0' || strcmp(k->case_id, TRAINING_CASE_REGISTRATION) == 0)
+        return SW_OK;
+    int rc = training_case_patient(s, practice_id, username, k->case_id,
+                                   patient, err);
+    if (rc == SW_ENOTFOUND) {
+        *found = false;
+        *done = false;
+        snprintf(missing, CHECK_MISSING_MAX, "Your practice patient for "
+                 "'%s' does not exist yet: start the course first.",
+                 k->case_id);
+        return SW_OK;
+    }
+    return rc;
+}
+
 static int check_audit(sw_store *s, int64_t pid, int64_t uid,
                        const char *username, const course_check *k,
                        int64_t since_ms, bool *done, char *missing,
                        sw_err *err)
 {
-    char patient[80] = "";
-    if (k->case_id[0] && strcmp(k->case_id, TRAINING_CASE_REGISTRATION) != 0) {
-        int rc = training_case_patient(s, pid, username, k->case_id, patient, err);
-        if (rc == SW_ENOTFOUND) {
-            *done = false;
-            snprintf(missing, CHECK_MISSING_MAX, "Your practice patient for "
-                     "'%s' does not exist yet: start the course first.",
-                     k->case_id);
-            return SW_OK;
-        }
-        if (rc != SW_OK)
-            return rc;
-    }
+    char patient[80];
+    bool found;
+    int rc = check_case(s, pid, username, k, patient, &found, done, missing, err);
+    if (rc != SW_OK || !found)
+        return rc;
     struct audit_ctx c = { .practice_id = pid, .user_id = uid,
                            .since_ms = since_ms, .feature = k->feature,
                            .patient = patient, .detail = k->detail };
-    int rc = store_read(s, audit_count_fn, &c, err);
+    rc = store_read(s, audit_count_fn, &c, err);
     if (rc != SW_OK)
         return rc;
     *done = c.count >= k->min;
@@ -70,38 +84,59 @@ static int check_audit(sw_store *s, int64_t pid, int64_t uid,
     return SW_OK;
 }
 
-struct created_ctx {
-    int64_t practice_id, user_id, since_ms;
-    char    ids[CHECK_MAX_PATIENTS][80];
-    size_t  n;
+struct ids_ctx {
+    const check_ids_query *q;
+    check_ids             *out;
 };
 
-static int created_fn(store_tx *tx, void *arg)
+static int ids_fn(store_tx *tx, void *arg)
 {
-    struct created_ctx *c = arg;
+    struct ids_ctx *c = arg;
+    const check_ids_query *q = c->q;
     store_stmt *st;
     int rc = store_prepare(tx, "SELECT res_id FROM audit_log WHERE "
-                           "practice_id = ? AND user_id = ? AND feature = "
-                           "'registration.create' AND res_type = 'Patient' "
+                           "practice_id = ? AND user_id = ? AND res_type = ? "
+                           "AND action IN ('create', 'update') "
                            "AND outcome = 'success' AND at_ms >= ? "
+                           "AND (? = '' OR feature = ?) "
+                           "AND (? = '' OR patient_id = ?) "
                            "ORDER BY seq DESC", &st);
     if (rc != SW_OK)
         return rc;
-    store_bind_int64(st, 1, c->practice_id);
-    store_bind_int64(st, 2, c->user_id);
-    store_bind_int64(st, 3, c->since_ms);
+    store_bind_int64(st, 1, q->practice_id);
+    store_bind_int64(st, 2, q->user_id);
+    store_bind_cstr(st, 3, q->res_type);
+    store_bind_int64(st, 4, q->since_ms);
+    store_bind_cstr(st, 5, q->feature);
+    store_bind_cstr(st, 6, q->feature);
+    store_bind_cstr(st, 7, q->patient);
+    store_bind_cstr(st, 8, q->patient);
     bool row;
+    c->out->n = 0;
     while ((rc = store_step(st, &row)) == SW_OK && row
-           && c->n < CHECK_MAX_PATIENTS) {
+           && c->out->n < CHECK_MAX_IDS) {
         size_t len;
         const char *id = store_col_text(st, 0, &len);
-        if (len > 0 && len < sizeof c->ids[0]) {
-            memcpy(c->ids[c->n], id, len);
-            c->ids[c->n++][len] = '\0';
-        }
+        if (len == 0 || len >= sizeof c->out->ids[0])
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < c->out->n && !seen; i++)
+            seen = strlen(c->out->ids[i]) == len
+                   && memcmp(c->out->ids[i], id, len) == 0;
+        if (seen)
+            continue;
+        memcpy(c->out->ids[c->out->n], id, len);
+        c->out->ids[c->out->n++][len] = '\0';
     }
     store_finalize(st);
     return rc;
+}
+
+int check_trainee_ids(sw_store *s, const check_ids_query *q, check_ids *out,
+                      sw_err *err)
+{
+    struct ids_ctx c = { q, out };
+    return store_read(s, ids_fn, &c, err);
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -131,9 +166,11 @@ static int check_registered(sw_store *s, int64_t pid, int64_t uid,
                             const course_check *k, int64_t since_ms,
                             bool *done, char *missing, sw_err *err)
 {
-    struct created_ctx c = { .practice_id = pid, .user_id = uid,
-                             .since_ms = since_ms };
-    int rc = store_read(s, created_fn, &c, err);
+    check_ids_query q = { .practice_id = pid, .user_id = uid,
+                          .since_ms = since_ms, .res_type = "Patient",
+                          .feature = "registration.create", .patient = "" };
+    check_ids c;
+    int rc = check_trainee_ids(s, &q, &c, err);
     if (rc != SW_OK)
         return rc;
     *done = false;
@@ -169,11 +206,25 @@ int training_check_exercise(sw_store *store, int64_t practice_id,
     *done = true;
     for (size_t i = 0; i < e->nchecks && *done; i++) {
         const course_check *k = &e->checks[i];
-        int rc = k->kind == COURSE_CHECK_AUDIT
-            ? check_audit(store, practice_id, user_id, username, k, since_ms,
-                          done, missing, err)
-            : check_registered(store, practice_id, user_id, k, since_ms, done,
-                               missing, err);
+        int rc;
+        switch (k->kind) {
+        case COURSE_CHECK_AUDIT:
+            rc = check_audit(store, practice_id, user_id, username, k,
+                             since_ms, done, missing, err);
+            break;
+        case COURSE_CHECK_RECORD:
+            rc = check_record(store, practice_id, user_id, username, k,
+                              since_ms, done, missing, err);
+            break;
+        case COURSE_CHECK_SIGNED_VISIT:
+            rc = check_signed_visit(store, practice_id, user_id, username, k,
+                                    since_ms, done, missing, err);
+            break;
+        default:
+            rc = check_registered(store, practice_id, user_id, k, since_ms,
+                                  done, missing, err);
+            break;
+        }
         if (rc != SW_OK)
             return rc;
     }

@@ -9,8 +9,17 @@
  *                       holds a text when it names one ("overridden=1")
  *   registered_patient  a Patient the trainee created whose name starts
  *                       with the prefix ("Trainee")
+ *   record              resources of a FHIR type in the case patient's
+ *                       record that the trainee created or updated, read
+ *                       as stored now, with a code and a status when the
+ *                       check names them, at least min
+ *   signed_visit        a visit of the case patient whose note the trainee
+ *                       signed, with at least min_diagnoses ranked in
+ *                       Encounter.diagnosis
  *
- * Workload: a few indexed queries per exercise, when a trainee asks. */
+ * Workload: a few indexed queries per exercise, and for the record kinds
+ * a read of each resource the trainee wrote (at most CHECK_MAX_IDS), when
+ * a trainee asks. */
 #ifndef SW_TRAINING_CHECK_H
 #define SW_TRAINING_CHECK_H
 

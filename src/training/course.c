@@ -1,7 +1,9 @@
-/* course.c - loading and checking course files (see course.h). Called
- * once at start by serve (and lazily by apps built by hand in tests); a
- * bad file stops the start with one sentence naming the file and the
- * member, so a practice that edits a course sees exactly what to fix. */
+/* course.c - loading and checking course files (see course.h): the
+ * directory, a file's course and its exercises (their checks:
+ * course_checks.c). Called once at start by serve (and lazily by apps
+ * built by hand in tests); a bad file stops the start with one sentence
+ * naming the file and the member, so a practice that edits a course sees
+ * exactly what to fix. */
 #include "training/course.h"
 
 #include <dirent.h>
@@ -13,12 +15,13 @@
 
 #include "core/alloc.h"
 #include "rollout/catalog.h"
+#include "training/course_int.h"
 
 #define BAD(...) sw_err_set(err, SW_EBADREQUEST, __VA_ARGS__)
 
 /* Copies string member `key` of o into out (cap bytes): required or not,
  * at most cap-1 bytes. */
-static int get_str(const char *file, const char *path, json_t *o,
+int course_get_str(const char *file, const char *path, json_t *o,
                    const char *key, bool required, char *out, size_t cap,
                    sw_err *err)
 {
@@ -34,9 +37,9 @@ static int get_str(const char *file, const char *path, json_t *o,
     return SW_OK;
 }
 
-/* Every member of o is one of names. */
-static int only(const char *file, const char *path, json_t *o,
-                const char *const *names, sw_err *err)
+int course_only_members(const char *file, const char *path, json_t *o,
+                        const char *const *names, const char *what,
+                        sw_err *err)
 {
     const char *key;
     json_t *v;
@@ -45,8 +48,8 @@ static int only(const char *file, const char *path, json_t *o,
         for (size_t i = 0; names[i] && !ok; i++)
             ok = strcmp(names[i], key) == 0;
         if (!ok)
-            return BAD("%s: %s%s is not a member of a course file", file,
-                       path, key);
+            return BAD("%s: %s%s is not a member of %s", file, path, key,
+                       what);
     }
     return SW_OK;
 }
@@ -67,53 +70,6 @@ static int get_int(const char *file, json_t *o, const char *key, int def,
     return SW_OK;
 }
 
-static int parse_check(const char *file, const char *path, json_t *o,
-                       course_check *c, sw_err *err)
-{
-    static const char *const names[] = { "kind", "feature", "case", "detail",
-                                         "name_prefix", "min", NULL };
-    char kind[32];
-    int rc;
-    if (!json_is_object(o))
-        return BAD("%s: %s must be an object", file, path);
-    if ((rc = only(file, path, o, names, err)) != SW_OK
-        || (rc = get_str(file, path, o, "kind", true, kind, sizeof kind, err)) != SW_OK)
-        return rc;
-    memset(c, 0, sizeof *c);
-    c->min = 1;
-    if (strcmp(kind, "audit") == 0) {
-        c->kind = COURSE_CHECK_AUDIT;
-        if ((rc = get_str(file, path, o, "feature", true, c->feature, sizeof c->feature, err)) != SW_OK
-            || (rc = get_str(file, path, o, "case", false, c->case_id, sizeof c->case_id, err)) != SW_OK
-            || (rc = get_str(file, path, o, "detail", false, c->detail, sizeof c->detail, err)) != SW_OK)
-            return rc;
-        char module[32];
-        const char *dot = strchr(c->feature, '.');
-        size_t ml = dot ? (size_t)(dot - c->feature) : 0;
-        if (dot == NULL || ml >= sizeof module || dot[1] == '\0')
-            return BAD("%s: %sfeature must be \"module.action\"", file, path);
-        memcpy(module, c->feature, ml);
-        module[ml] = '\0';
-        if (!catalog_is_module(module))
-            return BAD("%s: %sfeature names no module of the catalog", file, path);
-        json_t *m = json_object_get(o, "min");
-        if (m && (!json_is_integer(m) || json_integer_value(m) < 1
-                  || json_integer_value(m) > 100))
-            return BAD("%s: %smin must be a whole number from 1 to 100", file, path);
-        if (m)
-            c->min = (int)json_integer_value(m);
-    } else if (strcmp(kind, "registered_patient") == 0) {
-        c->kind = COURSE_CHECK_REGISTERED_PATIENT;
-        if ((rc = get_str(file, path, o, "name_prefix", true, c->name_prefix,
-                          sizeof c->name_prefix, err)) != SW_OK)
-            return rc;
-    } else {
-        return BAD("%s: %skind must be \"audit\" or \"registered_patient\"",
-                   file, path);
-    }
-    return SW_OK;
-}
-
 static int parse_exercise(const char *file, size_t i, json_t *o,
                           course_exercise *e, sw_err *err)
 {
@@ -123,9 +79,10 @@ static int parse_exercise(const char *file, size_t i, json_t *o,
     int rc;
     if (!json_is_object(o))
         return BAD("%s: exercises[%zu] must be an object", file, i);
-    if ((rc = only(file, path, o, names, err)) != SW_OK
-        || (rc = get_str(file, path, o, "id", true, e->id, sizeof e->id, err)) != SW_OK
-        || (rc = get_str(file, path, o, "title", true, e->title, sizeof e->title, err)) != SW_OK)
+    if ((rc = course_only_members(file, path, o, names, "a course file",
+                                  err)) != SW_OK
+        || (rc = course_get_str(file, path, o, "id", true, e->id, sizeof e->id, err)) != SW_OK
+        || (rc = course_get_str(file, path, o, "title", true, e->title, sizeof e->title, err)) != SW_OK)
         return rc;
     json_t *checks = json_object_get(o, "checks");
     if (!json_is_array(checks) || json_array_size(checks) == 0
@@ -136,7 +93,7 @@ static int parse_exercise(const char *file, size_t i, json_t *o,
     for (size_t k = 0; k < e->nchecks; k++) {
         char cpath[96];
         snprintf(cpath, sizeof cpath, "%schecks[%zu].", path, k);
-        if ((rc = parse_check(file, cpath, json_array_get(checks, k),
+        if ((rc = course_parse_check(file, cpath, json_array_get(checks, k),
                               &e->checks[k], err)) != SW_OK)
             return rc;
     }
@@ -170,10 +127,11 @@ int training_course_parse(const char *file, const char *text,
         rc = BAD("%s: the file must hold one JSON object", file);
         goto out;
     }
-    if ((rc = only(file, "", doc, names, err)) != SW_OK
-        || (rc = get_str(file, "", doc, "id", true, out->id, sizeof out->id, err)) != SW_OK
-        || (rc = get_str(file, "", doc, "module", true, out->module, sizeof out->module, err)) != SW_OK
-        || (rc = get_str(file, "", doc, "title", true, out->title, sizeof out->title, err)) != SW_OK
+    if ((rc = course_only_members(file, "", doc, names, "a course file",
+                                  err)) != SW_OK
+        || (rc = course_get_str(file, "", doc, "id", true, out->id, sizeof out->id, err)) != SW_OK
+        || (rc = course_get_str(file, "", doc, "module", true, out->module, sizeof out->module, err)) != SW_OK
+        || (rc = course_get_str(file, "", doc, "title", true, out->title, sizeof out->title, err)) != SW_OK
         || (rc = get_int(file, doc, "pass_mark", COURSE_DEFAULT_PASS_MARK, 1, 100,
                          &out->pass_mark, err)) != SW_OK
         || (rc = get_int(file, doc, "time_limit_minutes", COURSE_DEFAULT_TIME_LIMIT,

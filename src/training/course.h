@@ -30,16 +30,35 @@
 typedef enum course_check_kind {
     COURSE_CHECK_AUDIT,              /* the trainee's audit entries */
     COURSE_CHECK_REGISTERED_PATIENT, /* a patient the trainee registered */
+    COURSE_CHECK_RECORD,             /* records the trainee wrote */
+    COURSE_CHECK_SIGNED_VISIT,       /* a visit the trainee signed */
 } course_check_kind;
 
 typedef struct course_check {
     course_check_kind kind;
     char feature[64];       /* audit: "eprescribing.send" */
-    char case_id[40];       /* audit: the case patient ("" for any patient) */
+    char case_id[40];       /* audit, record, signed_visit: the case patient
+                               ("" for any patient) */
     char detail[64];        /* audit: text the entry's detail must hold */
     char name_prefix[40];   /* registered_patient: "Trainee" */
-    int  min;               /* audit: how many entries at least (>= 1) */
+    char res_type[32];      /* record: a FHIR type of record_types() */
+    char code[128];         /* record: "system|code" or "code"; "" any */
+    char status[32];        /* record: the status it must have; "" any */
+    int  min;               /* audit, record: how many at least (>= 1) */
+    int  min_diagnoses;     /* signed_visit: diagnoses on the visit */
 } course_check;
+
+/* The FHIR types a record check may name, and the elements holding their
+ * code and status (check.c reads them). */
+typedef struct course_record_type {
+    const char *type;        /* "Condition" */
+    const char *code;        /* element: a CodeableConcept or a list of them */
+    const char *status;      /* element: a code or a CodeableConcept */
+    bool        status_is_concept;
+} course_record_type;
+
+/* The row of type, or NULL when a record check cannot name it. */
+const course_record_type *course_record_type_find(const char *type);
 
 typedef struct course_exercise {
     char         id[48];

@@ -1,8 +1,9 @@
 /* gen_clinical.c - a generated person's record as one transaction Bundle:
  * the Patient, problems (ICD-10-CM) with the medications that treat them
  * (RxNorm), allergies, past visits with vitals plausible for their age,
- * sometimes a lab ordered and not yet resulted, and sometimes an
- * appointment this week. Allergies and vitals are built by the clinical
+ * sometimes a lab ordered and not yet resulted, sometimes an appointment
+ * this week with one of the training clinicians (Practitioners), and for
+ * the master population the patient's Coverage. Allergies and vitals are built by the clinical
  * workflows' own builders (allergies.h, vitals.h) so every screen reads
  * them as it reads a clinician's entries, and problems and medications by
  * those the demo practice uses (clinical/seed_build.h); every id is fixed
@@ -23,6 +24,7 @@
 
 #define RXNORM  "http://www.nlm.nih.gov/research/umls/rxnorm"
 #define MRN     "urn:stagewise:mrn"
+#define NPI_SYSTEM "http://hl7.org/fhir/sid/us-npi"
 
 json_t *gen_transaction(void)
 {
@@ -199,6 +201,26 @@ json_t *gen_appointment(const char *id, const char *patient, int64_t start_ms,
     return a;
 }
 
+/* The patient's health plan, the patient being the subscriber (the
+ * insurance a registration desk keys, and the PMS sends as IN1). */
+static json_t *coverage(const gen_person *p)
+{
+    char id[96];
+    snprintf(id, sizeof id, "%.56s-coverage", p->id);
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:{s:[{s:s, s:s, s:s}]}, s:[{s:s}],"
+        " s:[{s:{s:[{s:s, s:s, s:s}]}, s:s, s:s}]}",
+        "resourceType", "Coverage", "id", id, "status", "active",
+        "subscriberId", p->member_id, "beneficiary", gen_patient_ref(p->id),
+        "relationship", "coding", "system",
+        "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
+        "code", "self", "display", "Self",
+        "payor", "display", p->plan_name,
+        "class", "type", "coding", "system",
+        "http://terminology.hl7.org/CodeSystem/coverage-class", "code", "plan",
+        "display", "Plan", "value", p->plan_id, "name", p->plan_name);
+}
+
 static const char *const REASONS[] = {
     "Follow-up", "Annual physical", "Cough for a week", "Medication review",
     "Knee pain", "Blood pressure check", "Rash", "Headaches",
@@ -261,16 +283,46 @@ json_t *gen_person_bundle(training_rng *r, const gen_person *p, int64_t now_ms,
         gen_iso(last, when);
         pending_order(b, p, when);
     }
+    if (p->plan_id[0] != '\0')
+        gen_put(b, coverage(p));
     if (p->booked_day >= 0) {
         char id[96];
         snprintf(id, sizeof id, "%.56s-appt", p->id);
-        int64_t start = (now_ms / GEN_DAY_MS + p->booked_day) * GEN_DAY_MS
-                      + (int64_t)p->booked_minute * 60000;
-        gen_put(b, gen_appointment(id, p->id, start, 20,
-                                   REASONS[training_rng_pick(r, 8)],
-                                   json_pack("{s:s}", "display", "Training clinic")));
+        const training_visit_kind *kind = training_visit_kind_at(p->visit_kind);
+        json_t *a = gen_appointment(id, p->id, gen_booked_start(p, now_ms), kind->minutes,
+                                    REASONS[training_rng_pick(r, 8)],
+                                    gen_clinician_ref(p->clinician));
+        /* The kind of visit, as the PMS books it (SCH-7, AIS-3). */
+        json_object_set_new(a, "serviceType", json_pack("[{s:s}]", "text", kind->text));
+        gen_put(b, a);
     }
     return b;
+}
+
+int64_t gen_booked_start(const gen_person *p, int64_t now_ms)
+{
+    return (now_ms / GEN_DAY_MS + p->booked_day) * GEN_DAY_MS
+           + (int64_t)p->booked_minute * 60000;
+}
+
+json_t *gen_clinician_ref(int k)
+{
+    const training_clinician *c = training_clinician_at(k);
+    char ref[64];
+    snprintf(ref, sizeof ref, "Practitioner/%s", c->id);
+    return json_pack("{s:s, s:s}", "reference", ref, "display", c->display);
+}
+
+json_t *gen_practitioner(int k)
+{
+    const training_clinician *c = training_clinician_at(k);
+    json_t *name = json_pack("{s:s, s:s, s:[s]}", "use", "official", "family", c->family,
+                             "given", c->given);
+    if (c->prefix != NULL)
+        json_object_set_new(name, "prefix", json_pack("[s]", c->prefix));
+    return json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}], s:[o]}", "resourceType", "Practitioner",
+                     "id", c->id, "active", 1, "identifier", "system", NPI_SYSTEM,
+                     "value", c->npi, "name", name);
 }
 
 json_t *gen_med_statement(const char *id, const char *patient, const char *rxnorm,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "training/people.h"
 #include "training/rng.h"
 
 /* Chronic problems a person may have (bits of gen_person.problems). */
@@ -30,6 +31,11 @@ typedef struct gen_person {
     bool pending_lab;         /* an ordered lab not yet resulted */
     int  booked_day;          /* -1: none; else days from today (0-4) */
     int  booked_minute;       /* minutes after midnight, UTC */
+    /* Master population only (gen_master_person): the coverage, the
+     * clinician (training_clinician_at) and the kind of the booked visit
+     * (training_visit_kind_at); plan_id "" for everyone else. */
+    char plan_id[16], plan_name[48], member_id[16];
+    int  clinician, visit_kind;
 } gen_person;
 
 /* A person: index i of a population, birth dates relative to today_ms. */
@@ -51,9 +57,20 @@ void gen_iso(int64_t ms, char out[32]);               /* instant, UTC */
 /* An Appointment booked for patient (actor: the clinician, may be NULL). */
 json_t *gen_appointment(const char *id, const char *patient, int64_t start_ms,
                         int minutes, const char *reason, json_t *actor);
+/* The start of p's booked appointment (booked_day >= 0), UTC. */
+int64_t gen_booked_start(const gen_person *p, int64_t now_ms);
+/* A Reference to training clinician k (Practitioner/<id> with display). */
+json_t *gen_clinician_ref(int k);
+/* Training clinician k as a Practitioner resource (with its NPI). */
+json_t *gen_practitioner(int k);
 /* A MedicationStatement: what the patient reports taking. */
 json_t *gen_med_statement(const char *id, const char *patient, const char *rxnorm,
                           const char *name, const char *sig, const char *asserted);
+
+/* A street, town, ZIP and phone from r (the draws of gen_person_make's
+ * address, in the same order; training_person_move draws a new one). */
+void gen_address(training_rng *r, char street[64], char city[32], char state[3],
+                 char zip[6], char phone[16]);
 
 /* The deterministic master population's person i (seeded per index). */
 void gen_master_person(uint64_t seed, int i, int64_t now_ms, gen_person *p,

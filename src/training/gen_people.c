@@ -1,8 +1,9 @@
 /* gen_people.c - the people of the training population: names, sexes,
  * birth dates (ages 0-95, weighted to adults), addresses and phones from
  * small tables of our own, and the chronic problems, allergies and body
- * size that go with their age. Everything is made up; phone numbers are
- * in the 555-01xx range reserved for fiction. */
+ * size that go with their age; for the master population also a health
+ * plan, a clinician and a kind of visit. Everything is made up; phone
+ * numbers are in the 555-01xx range reserved for fiction. */
 #include "training/gen_int.h"
 
 #include <stdio.h>
@@ -41,6 +42,16 @@ static const struct { const char *city, *state, *zip3; } PLACE[] = {
     { "Fairview", "OR", "970" },    { "Madison", "WI", "537" },
     { "Georgetown", "TX", "786" },  { "Franklin", "TN", "370" },
     { "Clinton", "IA", "527" },     { "Salem", "MA", "019" },
+};
+
+/* Health plans for the coverage of master patients: made-up plan ids
+ * with the names of common US plan types, as a registration desk keys
+ * them. */
+static const struct { const char *id, *name; } PLAN[] = {
+    { "BCBS-PPO", "Blue Cross Blue Shield PPO" },
+    { "AETNA-HMO", "Aetna HMO" },
+    { "MCR-B", "Medicare Part B" },
+    { "UHC-CP", "UnitedHealthcare Choice Plus" },
 };
 
 /* Ages weighted to adults, as in an ambulatory practice. */
@@ -117,6 +128,18 @@ void gen_iso(int64_t ms, char out[32])
              (int)(s / 60 % 60), (int)(s % 60));
 }
 
+void gen_address(training_rng *r, char street[64], char city[32], char state[3],
+                 char zip[6], char phone[16])
+{
+    snprintf(street, 64, "%d %s", training_rng_range(r, 10, 9899),
+             STREET[training_rng_pick(r, COUNT(STREET))]);
+    int pl = training_rng_pick(r, COUNT(PLACE));
+    snprintf(city, 32, "%s", PLACE[pl].city);
+    snprintf(state, 3, "%s", PLACE[pl].state);
+    snprintf(zip, 6, "%s%02d", PLACE[pl].zip3, training_rng_pick(r, 100));
+    snprintf(phone, 16, "555-01%02d", training_rng_pick(r, 100));
+}
+
 void gen_person_make(training_rng *r, int64_t today_ms, gen_person *p)
 {
     bool female = training_rng_chance(r, 52);
@@ -129,13 +152,7 @@ void gen_person_make(training_rng *r, int64_t today_ms, gen_person *p)
     /* Born age years and 0-364 days before today. */
     int64_t born = today_ms - ((int64_t)p->age * 36525 / 100 + training_rng_pick(r, 364)) * GEN_DAY_MS;
     gen_date(born, p->birth);
-    snprintf(p->street, sizeof p->street, "%d %s", training_rng_range(r, 10, 9899),
-             STREET[training_rng_pick(r, COUNT(STREET))]);
-    int pl = training_rng_pick(r, COUNT(PLACE));
-    snprintf(p->city, sizeof p->city, "%s", PLACE[pl].city);
-    snprintf(p->state, sizeof p->state, "%s", PLACE[pl].state);
-    snprintf(p->zip, sizeof p->zip, "%s%02d", PLACE[pl].zip3, training_rng_pick(r, 100));
-    snprintf(p->phone, sizeof p->phone, "555-01%02d", training_rng_pick(r, 100));
+    gen_address(r, p->street, p->city, p->state, p->zip, p->phone);
     p->height_cm = height_of(r, p->age, female);
     double m = p->height_cm / 100.0;
     double bmi = p->age >= 18 ? training_rng_near(r, 28.0, 9.0)
@@ -162,4 +179,15 @@ void gen_master_person(uint64_t seed, int i, int64_t now_ms, gen_person *p,
     gen_person_make(r, now_ms, p);
     snprintf(p->id, sizeof p->id, "training-m%05d", i + 1);
     snprintf(p->mrn, sizeof p->mrn, "T%06d", i + 1);
+    /* Coverage, clinician and kind of visit from a stream of their own,
+     * so that r goes on to the record exactly as before. */
+    training_rng c;
+    training_rng_seed(&c, seed ^ (0xC0DEULL + (uint64_t)i * 0xbf58476d1ce4e5b9ULL));
+    int plan = training_rng_pick(&c, COUNT(PLAN));
+    snprintf(p->plan_id, sizeof p->plan_id, "%s", PLAN[plan].id);
+    snprintf(p->plan_name, sizeof p->plan_name, "%s", PLAN[plan].name);
+    snprintf(p->member_id, sizeof p->member_id, "W%09d",
+             training_rng_range(&c, 100000000, 999999999));
+    p->clinician = training_rng_pick(&c, training_clinician_count());
+    p->visit_kind = training_rng_pick(&c, training_visit_kind_count());
 }

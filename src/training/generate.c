@@ -1,5 +1,6 @@
 /* generate.c - writing generated patients into a store: the master
- * population and each trainee's exercise cases, through the same FHIR
+ * population (with the training clinicians its appointments name) and
+ * each trainee's exercise cases, through the same FHIR
  * transaction code as any client's writes (validated, indexed, audited as
  * "training:generator"); removing a trainee's cases; finding them. Each
  * patient's record is one transaction, so nothing is half-written. */
@@ -91,12 +92,33 @@ struct exists_arg {
     int64_t     practice_id;
     const char *id;
     bool        found;
+    const char *type;           /* NULL: Patient */
 };
 
 static int exists_fn(store_tx *tx, void *arg)
 {
     struct exists_arg *e = arg;
-    return fhir_row_exists(tx, e->practice_id, "Patient", e->id, &e->found);
+    return fhir_row_exists(tx, e->practice_id, e->type ? e->type : "Patient", e->id,
+                           &e->found);
+}
+
+/* The training clinicians the master appointments name, as Practitioners
+ * (one transaction; there already: nothing written). */
+static int write_clinicians(sw_store *s, int64_t practice_id, sw_err *err)
+{
+    json_t *b = gen_transaction();
+    int rc = SW_OK;
+    for (int k = 0; rc == SW_OK && k < training_clinician_count(); k++) {
+        struct exists_arg e = { practice_id, training_clinician_at(k)->id, false,
+                                "Practitioner" };
+        if ((rc = store_read(s, exists_fn, &e, err)) == SW_OK && !e.found)
+            gen_put(b, gen_practitioner(k));
+    }
+    if (rc != SW_OK || json_array_size(json_object_get(b, "entry")) == 0) {
+        json_decref(b);
+        return rc;
+    }
+    return run_bundle(s, practice_id, b, NULL, err);
 }
 
 int training_generate_master(sw_store *s, int64_t practice_id, uint64_t seed,
@@ -105,12 +127,12 @@ int training_generate_master(sw_store *s, int64_t practice_id, uint64_t seed,
     if (npatients < 0 || npatients > 100000)
         return sw_err_set(err, SW_EINVAL, "the number of patients must be 0-100000");
     int64_t now = sw_now_wall_ms();
-    int rc = SW_OK;
+    int rc = npatients > 0 ? write_clinicians(s, practice_id, err) : SW_OK;
     for (int i = 0; rc == SW_OK && i < npatients; i++) {
         gen_person p;
         training_rng r;
         gen_master_person(seed, i, now, &p, &r);
-        struct exists_arg e = { practice_id, p.id, false };
+        struct exists_arg e = { practice_id, p.id, false, NULL };
         if ((rc = store_read(s, exists_fn, &e, err)) != SW_OK || e.found)
             continue;                       /* already written: idempotent */
         rc = run_bundle(s, practice_id, gen_person_bundle(&r, &p, now, "master", NULL),
@@ -179,7 +201,7 @@ int training_generate_trainee(sw_store *s, int64_t practice_id, const char *user
     for (size_t c = 0; rc == SW_OK && c < NCASES; c++) {
         char id[80], rep[96];
         gen_case_patient_id(username, CASES[c], id);
-        struct exists_arg e = { practice_id, id, false };
+        struct exists_arg e = { practice_id, id, false, NULL };
         if ((rc = store_read(s, exists_fn, &e, err)) != SW_OK || e.found)
             continue;
         json_t *b = gen_case_bundle(username, CASES[c], seed, now, clinician, rep);
@@ -286,7 +308,7 @@ int training_case_patient(sw_store *s, int64_t practice_id, const char *username
         return sw_err_set(err, SW_ENOTFOUND, "no training case %s", case_id);
     char id[80];
     gen_case_patient_id(username, case_id, id);
-    struct exists_arg e = { practice_id, id, false };
+    struct exists_arg e = { practice_id, id, false, NULL };
     int rc = store_read(s, exists_fn, &e, err);
     if (rc != SW_OK)
         return rc;

@@ -44,9 +44,9 @@ int training_remove_trainee(sw_store *s, int64_t practice_id, const char *userna
 int training_case_patient(sw_store *s, int64_t practice_id, const char *username, const char *case_id, char out[80],
                           sw_err *err);
 
-/* The master population's HL7 v2 ADT^A04 (one per patient) and SIU^S12
- * (one per booked appointment) messages, as one batch file
- * (FHS/BHS…BTS/FTS) into out. */
-int training_generate_hl7(uint64_t seed, int npatients, sw_buf *out, sw_err *err);
+/* The master population as HL7 v2 (ADT^A04 and SIU^S12 in a batch file)
+ * is written by the PMS simulator's message code, above this area:
+ * pmssim_training_batch (src/pmssim/generate.h); the people themselves
+ * come from training/people.h. */
 
 #endif

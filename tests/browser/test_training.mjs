@@ -12,8 +12,10 @@
 // done; "Who can
 // help?" beside the chart's heading lists the e-prescribing super-user
 // the lead named, and "Ask for help" reaches that super-user. The lead
-// then assigns an exercise and reads the training progress by stage
-// (the trainee's state per module, the stage's totals, the CSV link);
+// then assigns an exercise and reads the training progress by stage on
+// the Implementation screen's "Training progress" tab, reached by the old
+// #/training-progress link (the trainee's state per module, the stage's
+// totals, the CSV link; the tabs by keyboard, kept across a reload);
 // the trainee sees the assignment and runs the timed proficiency check.
 
 import { run, signInReady, screenshot, assert, call } from "./harness.mjs";
@@ -198,29 +200,46 @@ await run({
     assert((inbox.body.help || []).some((i) => i.module === "eprescribing" && i.screen === "chart"),
            `and an inbox item (${JSON.stringify(inbox.body).slice(0, 400)})`);
     await page.locator("#inbox-count").filter({ hasText: /^[1-9]/ }).waitFor();
-    // The super-user is sent from the inbox to the training home, reads
-    // it there (markup stays text) and answers.
+    // The super-user reads it in the inbox itself (markup stays text),
+    // under its own heading, and "Done" answers it: it leaves the inbox and
+    // the training home shows it answered.
     await page.locator("#nav-inbox").click();
-    await page.locator("#help-waiting").getByRole("link").click();
-    const got = page.locator("#help-received li").first();
+    await page.getByRole("heading", { name: "Help requests" }).waitFor();
+    const got = page.locator("#inbox-help li.help-request").filter({ hasText: "How do I override" });
     await got.waitFor();
     const gt = await got.innerText();
-    assert(gt.includes(PAYLOAD) && gt.includes("E-prescribing") && gt.includes("chart"), `the request as text (${gt})`);
+    assert(gt.includes(PAYLOAD) && gt.includes("E-prescribing") && gt.includes("chart") && gt.includes("asks for help"),
+           `the request as text, with who asks, the module and the screen (${gt})`);
     assert(await page.evaluate(() => window.__xss === undefined), "no script ran");
-    await got.getByRole("button", { name: /^Mark the request from .* answered$/ }).click();
+    await screenshot(page, "training-6-help-in-inbox");
+    await got.getByRole("button", { name: /^Done: mark the request from .* answered$/ }).click();
+    await page.waitForFunction(() => !document.querySelector("#inbox-help").textContent.includes("How do I override"));
+    await page.locator("#nav-training").click();
     await page.locator("#help-received li.help-answered").first().waitFor();
   },
 
   async lead_assigns_and_sees_progress_by_stage({ page, base }) {
     await signInReady(page, base, "lead.morgan");
-    const plan = await call(page, "POST", "/api/plan/template", { template: "front-office-first", start: "2027-01-04", version: 0 });
-    assert(plan.status === 200 || plan.status === 201, `a plan (${plan.status}: ${JSON.stringify(plan.body).slice(0, 200)})`);
+    // The demo practice's plan when it has one (a stage of it holds
+    // e-prescribing), else one from a template.
+    const current = await call(page, "GET", "/api/plan");
+    if (!(current.body && current.body.plan)) {
+      const plan = await call(page, "POST", "/api/plan/template", { template: "front-office-first", start: "2027-01-04", version: 0 });
+      assert(plan.status === 200 || plan.status === 201, `a plan (${plan.status}: ${JSON.stringify(plan.body).slice(0, 200)})`);
+    }
     const a = await call(page, "POST", "/api/training/assignments", { username: TRAINEE, course: COURSE,
       exercise: "renew-metformin", reason: "Before the clinical stage", due: "2027-02-15" });
     assert(a.status === 201 || a.status === 200, `an assignment (${a.status}: ${JSON.stringify(a.body)})`);
+    // The training home's link (the old #/training-progress address) opens
+    // the Implementation screen on its "Training progress" tab.
     await page.locator("#nav-training").click();
     await page.locator("#open-training-progress").click();
     await page.locator("#training-progress-title").waitFor();
+    assert(new URL(page.url()).hash === "#/implementation", `the address is the Implementation screen's (${page.url()})`);
+    await page.locator("#implementation-title").waitFor();
+    const tab = page.getByRole("tab", { name: "Training progress" });
+    assert(await tab.getAttribute("aria-selected") === "true", "the Training progress tab is open");
+    assert(await page.locator("#impl-panel-plan").isHidden(), "the plan's panel is hidden");
     const csv = page.locator("#training-csv");
     assert((await csv.getAttribute("href")) === "/api/training/records.csv", "the CSV download");
     const row = page.locator(`.progress-table tr[data-user='${TRAINEE}'] td[data-module=eprescribing]`).first();
@@ -231,6 +250,30 @@ await run({
     const totals = await stageCard.locator(".progress-totals").innerText();
     assert(/Training completed: 0 of \d+ \(0%\)/.test(totals) && totals.includes("Proficiency passed"), `the stage's totals (${totals})`);
     await screenshot(page, "training-6-progress");
+    // The tabs by keyboard: the plan and back; a reload keeps the open tab.
+    await tab.focus();
+    await page.keyboard.press("ArrowLeft");
+    assert(await page.getByRole("tab", { name: "Plan" }).getAttribute("aria-selected") === "true", "ArrowLeft opens the plan");
+    await page.locator("#plan-body").waitFor();
+    await page.keyboard.press("End");
+    await page.locator(`.progress-table tr[data-user='${TRAINEE}']`).first().waitFor();
+    await page.reload();
+    await page.locator("#training-progress-title").waitFor();
+    assert(await page.getByRole("tab", { name: "Training progress" }).getAttribute("aria-selected") === "true",
+           "after a reload the tab is still open");
+    // From another screen the Implementation link opens the plan first,
+    // and Back returns to the tab that was open.
+    await page.locator("#nav-training").click();
+    await page.locator("#open-training-progress").waitFor();
+    await page.locator("#nav-implementation").click();
+    await page.locator("#plan-body").waitFor();
+    assert(await page.getByRole("tab", { name: "Plan" }).getAttribute("aria-selected") === "true", "the plan tab first");
+    await page.goBack();
+    await page.locator("#open-training-progress").waitFor();
+    await page.goBack();
+    await page.locator("#training-progress-title").waitFor();
+    assert(await page.getByRole("tab", { name: "Training progress" }).getAttribute("aria-selected") === "true",
+           "Back returns to the training progress tab");
   },
 
   async trainee_sees_assignment_and_runs_proficiency({ page, base }) {

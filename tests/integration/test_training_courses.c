@@ -1,11 +1,13 @@
 /* test_training_courses.c - courses checked from what the trainee did in
  * the training environment (docs/training.md "Courses and exercises"),
  * on either store, through the real /training/api routes: for the
- * e-prescribing, documentation, results and registration courses a trainee who does it
- * right, one who does it wrong and one who does nothing, each exercise's
- * done/missing; proficiency pass and fail; records for the user and the
- * lead with the CSV export; assignments done by completing the course;
- * and the go-live gates reading the records. */
+ * e-prescribing and registration courses a trainee who does it right, one
+ * who does it wrong and one who does nothing, each exercise's
+ * done/missing; proficiency pass and fail and the go-live gates reading
+ * the records, on a one-exercise course written by the test into a
+ * courses directory of its own (serve --courses); records for the user
+ * and the lead with the CSV export; assignments done by completing the
+ * course. The record and signed-visit checks: test_training_checks.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,62 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "core/limits.h"
-#include "store/store.h"
 #include "testapi.h"
-#include "training/env_store.h"
+#include "testdb.h"
+#include "testtraining.h"
 #include "training/generate.h"
 
-#define T "/training/api/training/courses/"
-
-/* Trainee username's patient of case_id, read from the training store. */
-static void case_patient(sw_test_env *e, const char *username,
-                         const char *case_id, char out[80])
-{
-    char url[SW_STORE_MAX_URL_BYTES];
-    sw_err err;
-    assert_int_equal(training_store_url(e->db, url, sizeof url, &err), SW_OK);
-    store_options so = { .connections = 1 };
-    sw_store *s;
-    if (store_open(url, &so, &s, &err) != SW_OK)
-        fail_msg("cannot open %s: %s", url, err.msg);
-    if (training_case_patient(s, 1, username, case_id, out, &err) != SW_OK)
-        fail_msg("no %s patient for %s: %s", case_id, username, err.msg);
-    store_close(s);
-}
-
-static json_t *course_call(sw_test_env *e, const char *auth, const char *course,
-                           const char *what)
-{
-    char path[200];
-    snprintf(path, sizeof path, T "%s%s%s", course, what ? "/" : "",
-             what ? what : "");
-    json_t *doc;
-    long st = sw_test_call(e, auth, what ? "POST" : "GET", path, NULL, &doc);
-    if (st != 200)
-        fail_msg("%s answered %ld", path, st);
-    return doc;
-}
-
-/* The exercise ex of a course answer. */
-static json_t *exercise(json_t *course, const char *ex)
-{
-    json_t *v = sw_test_find(json_object_get(course, "exercises"), "id", ex);
-    if (v == NULL)
-        fail_msg("no exercise %s", ex);
-    return v;
-}
-
-static bool done(json_t *course, const char *ex)
-{
-    return json_is_true(json_object_get(exercise(course, ex), "done"));
-}
-
-static const char *missing(json_t *course, const char *ex)
-{
-    return sw_test_str(exercise(course, ex), "missing");
-}
+#define T TT_COURSES
 
 static long prescribe(sw_test_env *e, const char *auth, const char *patient,
                       const char *drug, const char *dose, const char *extra)
@@ -90,90 +44,10 @@ static void eprescribe_right(sw_test_env *e, const char *auth,
                              const char *username)
 {
     char pen[80], dia[80];
-    case_patient(e, username, TRAINING_CASE_PENICILLIN, pen);
-    case_patient(e, username, TRAINING_CASE_DIABETES, dia);
+    tt_case_patient(e, username, TRAINING_CASE_PENICILLIN, pen);
+    tt_case_patient(e, username, TRAINING_CASE_DIABETES, dia);
     assert_int_equal(prescribe(e, auth, pen, "308460", "250 mg", NULL), 201);
     assert_int_equal(prescribe(e, auth, dia, "861007", "500 mg", NULL), 201);
-}
-
-/* The pending abnormal result of username's case, signed off. */
-static void sign_off_result(sw_test_env *e, const char *auth,
-                            const char *username)
-{
-    char p[80], path[200];
-    case_patient(e, username, TRAINING_CASE_PENDING, p);
-    snprintf(path, sizeof path, "/training/fhir/DiagnosticReport?subject=Patient/%s", p);
-    json_t *b = sw_test_get_json(e, auth, path);
-    const char *id = sw_test_str(b, "entry.0.resource.id");
-    assert_non_null(id);
-    snprintf(path, sizeof path, "/training/api/results/%s/sign-off", id);
-    json_decref(b);
-    assert_int_equal(sw_test_call(e, auth, "POST", path, "{}", NULL), 200);
-}
-
-/* A visit of patient opened, written, coded and signed in the training
- * environment (the steps of testvisits.c, under /training). */
-static void training_visit(sw_test_env *e, const char *auth, const char *patient,
-                           bool sign)
-{
-    char path[200];
-    json_t *doc;
-    snprintf(path, sizeof path, "/training/api/patients/%s/visits", patient);
-    assert_int_equal(sw_test_call(e, auth, "POST", path,
-                     "{\"visit_type\":\"acute\",\"reason\":\"Follow-up\"}", &doc), 201);
-    char enc[100];
-    snprintf(enc, sizeof enc, "%s", sw_test_str(doc, "encounter"));
-    json_decref(doc);
-    snprintf(path, sizeof path, "/training/api/visits/%s/note", enc);
-    assert_int_equal(sw_test_call(e, auth, "PUT", path, "{\"template\":\"acute\","
-                     "\"sections\":{\"subjective\":\"s\",\"objective\":\"o\","
-                     "\"assessment\":\"a\",\"plan\":\"p\"}}", NULL), 200);
-    snprintf(path, sizeof path, "/training/api/visits/%s/coding", enc);
-    assert_int_equal(sw_test_call(e, auth, "PUT", path, "{\"diagnoses\":[{\"code\":"
-                     "\"E11.9\"},{\"code\":\"I10\"}],\"procedures\":[{\"code\":"
-                     "\"99213\"}]}", NULL), 200);
-    if (!sign)
-        return;
-    snprintf(path, sizeof path, "/training/api/visits/%s/sign", enc);
-    assert_int_equal(sw_test_call(e, auth, "POST", path, NULL, NULL), 200);
-}
-
-static void documentation_right_wrong_and_nothing(void **state)
-{
-    sw_test_env *e = *state;
-    char wrong[512], none[512];
-    sw_test_sign_in_new_user(e, "dr.dwrong", "physician", wrong, sizeof wrong);
-    sw_test_sign_in_new_user(e, "dr.dnone", "physician", none, sizeof none);
-    json_decref(course_call(e, e->auth, "course-documentation", "start"));
-    json_decref(course_call(e, wrong, "course-documentation", "start"));
-    json_decref(course_call(e, none, "course-documentation", "start"));
-    /* Right: the diabetes follow-up visit written, coded and signed. */
-    char dia[80];
-    case_patient(e, SW_TEST_CLINICIAN, TRAINING_CASE_DIABETES, dia);
-    training_visit(e, e->auth, dia, true);
-    json_t *c = course_call(e, e->auth, "course-documentation", "check");
-    assert_true(done(c, "open-visit") && done(c, "write-and-code")
-                && done(c, "sign-note"));
-    assert_non_null(sw_test_str(c, "completed_at"));
-    json_decref(c);
-    /* Wrong: the visit of the wrong patient, and the right one left
-     * unsigned. */
-    char wpen[80], wdia[80];
-    case_patient(e, "dr.dwrong", TRAINING_CASE_PENICILLIN, wpen);
-    case_patient(e, "dr.dwrong", TRAINING_CASE_DIABETES, wdia);
-    training_visit(e, wrong, wpen, true);
-    training_visit(e, wrong, wdia, false);
-    c = course_call(e, wrong, "course-documentation", "check");
-    assert_true(done(c, "open-visit") && done(c, "write-and-code"));
-    assert_false(done(c, "sign-note"));
-    assert_non_null(strstr(missing(c, "sign-note"), "documentation.sign"));
-    assert_true(json_is_null(json_object_get(c, "completed_at")));
-    json_decref(c);
-    /* Nothing. */
-    c = course_call(e, none, "course-documentation", "check");
-    assert_false(done(c, "open-visit") || done(c, "write-and-code")
-                 || done(c, "sign-note"));
-    json_decref(c);
 }
 
 static void courses_follow_roles(void **state)
@@ -201,21 +75,21 @@ static void eprescribing_right_wrong_and_nothing(void **state)
 {
     sw_test_env *e = *state;
     /* Right. */
-    json_decref(course_call(e, e->auth, "course-eprescribing", "start"));
+    json_decref(tt_course(e, e->auth, "course-eprescribing", "start"));
     char pen[80];
-    case_patient(e, SW_TEST_CLINICIAN, TRAINING_CASE_PENICILLIN, pen);
+    tt_case_patient(e, SW_TEST_CLINICIAN, TRAINING_CASE_PENICILLIN, pen);
     assert_int_equal(prescribe(e, e->auth, pen, "308460", "250 mg", NULL), 201);
-    json_t *c = course_call(e, e->auth, "course-eprescribing", "check");
-    assert_true(done(c, "prescribe-safely"));
-    assert_false(done(c, "renew-metformin"));
-    assert_non_null(strstr(missing(c, "renew-metformin"), "diabetes-followup"));
+    json_t *c = tt_course(e, e->auth, "course-eprescribing", "check");
+    assert_true(tt_done(c, "prescribe-safely"));
+    assert_false(tt_done(c, "renew-metformin"));
+    assert_non_null(strstr(tt_missing(c, "renew-metformin"), "diabetes-followup"));
     assert_true(json_is_null(json_object_get(c, "completed_at")));
     json_decref(c);
     char dia[80];
-    case_patient(e, SW_TEST_CLINICIAN, TRAINING_CASE_DIABETES, dia);
+    tt_case_patient(e, SW_TEST_CLINICIAN, TRAINING_CASE_DIABETES, dia);
     assert_int_equal(prescribe(e, e->auth, dia, "861007", "500 mg", NULL), 201);
-    c = course_call(e, e->auth, "course-eprescribing", "check");
-    assert_true(done(c, "prescribe-safely") && done(c, "renew-metformin"));
+    c = tt_course(e, e->auth, "course-eprescribing", "check");
+    assert_true(tt_done(c, "prescribe-safely") && tt_done(c, "renew-metformin"));
     assert_non_null(sw_test_str(c, "completed_at"));
     json_decref(c);
     /* Production knows nothing of it: the work was in the training store. */
@@ -227,45 +101,45 @@ static void eprescribing_right_wrong_and_nothing(void **state)
      * then the right drug for the wrong patient. */
     char wrong[512];
     sw_test_sign_in_new_user(e, "dr.wrong", "physician", wrong, sizeof wrong);
-    json_decref(course_call(e, wrong, "course-eprescribing", "start"));
+    json_decref(tt_course(e, wrong, "course-eprescribing", "start"));
     char wpen[80], wdia[80];
-    case_patient(e, "dr.wrong", TRAINING_CASE_PENICILLIN, wpen);
-    case_patient(e, "dr.wrong", TRAINING_CASE_DIABETES, wdia);
+    tt_case_patient(e, "dr.wrong", TRAINING_CASE_PENICILLIN, wpen);
+    tt_case_patient(e, "dr.wrong", TRAINING_CASE_DIABETES, wdia);
     assert_int_equal(prescribe(e, wrong, wpen, "308191", "500 mg", NULL), 409);
     assert_int_equal(prescribe(e, wrong, wpen, "308191", "500 mg",
                                "\"override_reason\":\"Tolerated before\""), 201);
     assert_int_equal(prescribe(e, wrong, wdia, "308460", "250 mg", NULL), 201);
-    c = course_call(e, wrong, "course-eprescribing", "check");
-    assert_false(done(c, "prescribe-safely"));
-    assert_non_null(strstr(missing(c, "prescribe-safely"), "penicillin-allergy"));
+    c = tt_course(e, wrong, "course-eprescribing", "check");
+    assert_false(tt_done(c, "prescribe-safely"));
+    assert_non_null(strstr(tt_missing(c, "prescribe-safely"), "penicillin-allergy"));
     /* The azithromycin was a prescription for the diabetic patient. */
-    assert_true(done(c, "renew-metformin"));
+    assert_true(tt_done(c, "renew-metformin"));
     json_decref(c);
 
     /* Nothing: every exercise missing, with a sentence. */
     char none[512];
     sw_test_sign_in_new_user(e, "dr.none", "physician", none, sizeof none);
-    c = course_call(e, none, "course-eprescribing", NULL);
-    assert_false(done(c, "prescribe-safely"));
-    assert_non_null(missing(c, "prescribe-safely"));
+    c = tt_course(e, none, "course-eprescribing", NULL);
+    assert_false(tt_done(c, "prescribe-safely"));
+    assert_non_null(tt_missing(c, "prescribe-safely"));
     assert_true(json_is_null(json_object_get(c, "started_at")));
     json_decref(c);
-    json_decref(course_call(e, none, "course-eprescribing", "start"));
-    c = course_call(e, none, "course-eprescribing", "check");
-    assert_false(done(c, "prescribe-safely") || done(c, "renew-metformin"));
-    assert_non_null(strstr(missing(c, "prescribe-safely"), "eprescribing.send"));
+    json_decref(tt_course(e, none, "course-eprescribing", "start"));
+    c = tt_course(e, none, "course-eprescribing", "check");
+    assert_false(tt_done(c, "prescribe-safely") || tt_done(c, "renew-metformin"));
+    assert_non_null(strstr(tt_missing(c, "prescribe-safely"), "eprescribing.send"));
     assert_non_null(sw_test_str(c, "started_at"));
     json_decref(c);
 }
 
-static void registration_and_results(void **state)
+static void registration_right_and_wrong(void **state)
 {
     sw_test_env *e = *state;
     char desk[512], other[512];
     sw_test_sign_in_new_user(e, "desk.r", "front_desk", desk, sizeof desk);
     sw_test_sign_in_new_user(e, "desk.o", "front_desk", other, sizeof other);
-    json_decref(course_call(e, desk, "course-registration-front-desk", "start"));
-    json_decref(course_call(e, other, "course-registration-front-desk", "start"));
+    json_decref(tt_course(e, desk, "course-registration-front-desk", "start"));
+    json_decref(tt_course(e, other, "course-registration-front-desk", "start"));
     assert_int_equal(sw_test_request(e, desk, "PUT", "/training/fhir/Patient/reg-1",
         SW_TEST_FHIR_JSON, "{\"resourceType\":\"Patient\",\"id\":\"reg-1\","
         "\"name\":[{\"family\":\"Trainee\",\"given\":[\"Tia\"]}]}", NULL), 201);
@@ -273,29 +147,56 @@ static void registration_and_results(void **state)
     assert_int_equal(sw_test_request(e, other, "PUT", "/training/fhir/Patient/reg-2",
         SW_TEST_FHIR_JSON, "{\"resourceType\":\"Patient\",\"id\":\"reg-2\","
         "\"name\":[{\"family\":\"Smith\",\"given\":[\"Sam\"]}]}", NULL), 201);
-    json_t *c = course_call(e, desk, "course-registration-front-desk", "check");
-    assert_true(done(c, "register-new-patient"));
-    assert_false(done(c, "book-first-visit"));
+    json_t *c = tt_course(e, desk, "course-registration-front-desk", "check");
+    assert_true(tt_done(c, "register-new-patient"));
+    assert_false(tt_done(c, "book-first-visit"));
     json_decref(c);
-    c = course_call(e, other, "course-registration-front-desk", "check");
-    assert_false(done(c, "register-new-patient"));
-    assert_non_null(strstr(missing(c, "register-new-patient"), "Trainee"));
+    c = tt_course(e, other, "course-registration-front-desk", "check");
+    assert_false(tt_done(c, "register-new-patient"));
+    assert_non_null(strstr(tt_missing(c, "register-new-patient"), "Trainee"));
     json_decref(c);
+}
 
-    /* Results: the pending abnormal result signed off. */
-    json_decref(course_call(e, e->auth, "course-results", "start"));
-    json_t *before = course_call(e, e->auth, "course-results", "check");
-    assert_false(done(before, "sign-off-result"));
-    json_decref(before);
-    sign_off_result(e, e->auth, SW_TEST_CLINICIAN);
-    c = course_call(e, e->auth, "course-results", "check");
-    assert_true(done(c, "sign-off-result"));
-    assert_non_null(sw_test_str(c, "completed_at"));
-    json_decref(c);
-    /* A GET shows what was recorded. */
-    c = course_call(e, e->auth, "course-results", NULL);
-    assert_true(done(c, "sign-off-result"));
-    json_decref(c);
+/* A courses directory made here holding one course of one exercise,
+ * signing off the pending result: the proficiency score and the gates
+ * below then depend on that exercise alone, not on what the shipped
+ * results course asks. */
+#define ONE "course-results-sign-off"
+static const char one_course[] =
+    "{\"id\":\"" ONE "\",\"module\":\"results\",\"title\":\"Sign-off\","
+    "\"exercises\":[{\"id\":\"sign-off-result\",\"title\":\"Sign it off.\","
+    "\"checks\":[{\"kind\":\"audit\",\"feature\":\"results.sign_off\","
+    "\"case\":\"pending-result\"}]}]}";
+static char one_dir[4096];
+
+static int one_exercise_setup(void **state)
+{
+    char *dir = sw_test_tmpdir(), path[4200];
+    snprintf(one_dir, sizeof one_dir, "%s", dir);
+    free(dir);
+    snprintf(path, sizeof path, "%s/results.json", one_dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    bool written = fputs(one_course, f) >= 0;
+    if (fclose(f) != 0 || !written)
+        return -1;
+    const char *const args[] = { "--courses", one_dir, NULL };
+    sw_test_env *e = calloc(1, sizeof *e);
+    if (e == NULL || sw_test_env_prepare(e) != 0 || sw_test_env_serve(e, args) != 0)
+        return -1;
+    *state = e;
+    return 0;
+}
+
+static int one_exercise_teardown(void **state)
+{
+    int rc = sw_test_env_teardown(state);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", one_dir);
+    unlink(path);
+    rmdir(one_dir);
+    return rc;
 }
 
 static json_t *proficiency(sw_test_env *e, const char *auth, const char *course,
@@ -316,24 +217,24 @@ static void proficiency_pass_and_fail(void **state)
     sw_test_sign_in_new_user(e, "dr.pass", "physician", pass, sizeof pass);
     sw_test_sign_in_new_user(e, "dr.fail", "physician", fail, sizeof fail);
     /* Finishing before starting is refused; a bad action names it. */
-    assert_int_equal(sw_test_call(e, pass, "POST", T "course-results/proficiency",
+    assert_int_equal(sw_test_call(e, pass, "POST", T ONE "/proficiency",
                                   "{\"action\":\"finish\"}", NULL), 409);
     json_t *doc;
-    assert_int_equal(sw_test_call(e, pass, "POST", T "course-results/proficiency",
+    assert_int_equal(sw_test_call(e, pass, "POST", T ONE "/proficiency",
                                   "{\"action\":\"go\"}", &doc), 400);
     assert_non_null(strstr(sw_test_str(doc, "error.message"), "action"));
     json_decref(doc);
 
-    json_decref(proficiency(e, pass, "course-results", "start"));
-    sign_off_result(e, pass, "dr.pass");
-    doc = proficiency(e, pass, "course-results", "finish");
+    json_decref(proficiency(e, pass, ONE, "start"));
+    tt_sign_off_result(e, pass, "dr.pass", false, NULL);
+    doc = proficiency(e, pass, ONE, "finish");
     assert_int_equal(json_integer_value(json_object_get(
         json_object_get(doc, "proficiency"), "score")), 100);
     assert_true(json_is_true(json_object_get(json_object_get(doc, "proficiency"), "passed")));
     json_decref(doc);
 
-    json_decref(proficiency(e, fail, "course-results", "start"));
-    doc = proficiency(e, fail, "course-results", "finish");
+    json_decref(proficiency(e, fail, ONE, "start"));
+    doc = proficiency(e, fail, ONE, "finish");
     assert_int_equal(json_integer_value(json_object_get(
         json_object_get(doc, "proficiency"), "score")), 0);
     assert_false(json_is_true(json_object_get(json_object_get(doc, "proficiency"), "passed")));
@@ -346,7 +247,7 @@ static void records_assignments_and_csv(void **state)
     char lead[512], later[512];
     sw_test_sign_in_new_user(e, "lead.t", "implementation_lead", lead, sizeof lead);
     sw_test_sign_in_new_user(e, "dr.later", "physician", later, sizeof later);
-    json_decref(course_call(e, e->auth, "course-results", "start"));
+    json_decref(tt_course(e, e->auth, "course-results", "start"));
 
     /* An assignment, with its members checked. */
     json_t *doc;
@@ -378,9 +279,9 @@ static void records_assignments_and_csv(void **state)
                                   NULL, NULL), 403);
 
     /* Completing the course completes the assignment. */
-    json_decref(course_call(e, later, "course-eprescribing", "start"));
+    json_decref(tt_course(e, later, "course-eprescribing", "start"));
     eprescribe_right(e, later, "dr.later");
-    json_decref(course_call(e, later, "course-eprescribing", "check"));
+    json_decref(tt_course(e, later, "course-eprescribing", "check"));
     doc = sw_test_get_json(e, later, "/training/api/training/assignments");
     assert_non_null(sw_test_str(doc, "assignments.0.done_at"));
     json_decref(doc);
@@ -440,9 +341,9 @@ static void gates_read_the_records(void **state)
     json_decref(doc);
 
     /* Half the cohort trained: failed at 50%. */
-    json_decref(course_call(e, a, "course-results", "start"));
-    sign_off_result(e, a, "dr.ga");
-    json_decref(course_call(e, a, "course-results", "check"));
+    json_decref(tt_course(e, a, ONE, "start"));
+    tt_sign_off_result(e, a, "dr.ga", false, NULL);
+    json_decref(tt_course(e, a, ONE, "check"));
     doc = sw_test_get_json(e, lead, "/api/plan/stages/results/gates");
     assert_string_equal(sw_test_str(gate(doc, "training_completion"), "data.state"), "failed");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(
@@ -450,14 +351,14 @@ static void gates_read_the_records(void **state)
     json_decref(doc);
 
     /* Everyone trained and proficient: both pass. */
-    json_decref(proficiency(e, b, "course-results", "start"));
-    sign_off_result(e, b, "dr.gb");
-    json_decref(proficiency(e, b, "course-results", "finish"));
-    json_decref(course_call(e, b, "course-results", "check"));
+    json_decref(proficiency(e, b, ONE, "start"));
+    tt_sign_off_result(e, b, "dr.gb", false, NULL);
+    json_decref(proficiency(e, b, ONE, "finish"));
+    json_decref(tt_course(e, b, ONE, "check"));
     /* dr.ga's own attempt: the work again after the start. Their result is
      * signed already, so the attempt scores 0 and fails. */
-    json_decref(proficiency(e, a, "course-results", "start"));
-    json_t *pa = proficiency(e, a, "course-results", "finish");
+    json_decref(proficiency(e, a, ONE, "start"));
+    json_t *pa = proficiency(e, a, ONE, "finish");
     assert_false(json_is_true(json_object_get(json_object_get(pa, "proficiency"), "passed")));
     json_decref(pa);
     doc = sw_test_get_json(e, lead, "/api/plan/stages/results/gates");
@@ -508,11 +409,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(courses_follow_roles, sw_test_env_setup, sw_test_env_teardown),
         cmocka_unit_test_setup_teardown(eprescribing_right_wrong_and_nothing, sw_test_env_setup, sw_test_env_teardown),
-        cmocka_unit_test_setup_teardown(documentation_right_wrong_and_nothing, sw_test_env_setup, sw_test_env_teardown),
-        cmocka_unit_test_setup_teardown(registration_and_results, sw_test_env_setup, sw_test_env_teardown),
-        cmocka_unit_test_setup_teardown(proficiency_pass_and_fail, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(registration_right_and_wrong, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(proficiency_pass_and_fail, one_exercise_setup, one_exercise_teardown),
         cmocka_unit_test_setup_teardown(records_assignments_and_csv, sw_test_env_setup, sw_test_env_teardown),
-        cmocka_unit_test_setup_teardown(gates_read_the_records, sw_test_env_setup, sw_test_env_teardown),
+        cmocka_unit_test_setup_teardown(gates_read_the_records, one_exercise_setup, one_exercise_teardown),
         cmocka_unit_test_setup_teardown(no_environment_no_training, no_training_setup, sw_test_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test_training_generate.c - the training generator writing into a real
  * store (SQLite and PostgreSQL), opened directly: the master population
- * is stored, valid and idempotent; a trainee's cases are all there, the
+ * is stored, valid and idempotent, with the training clinicians its
+ * appointments name and every patient's coverage; a trainee's cases are all there, the
  * pending result in the trainee's inbox, and writing them again changes
  * nothing; training_case_patient finds each case (and none for
  * new-registration); removing one trainee leaves the other's cases and
@@ -25,6 +26,7 @@
 #include "testserver.h"
 #include "teststore.h"
 #include "training/generate.h"
+#include "training/people.h"
 
 #define PRACTICE 1
 
@@ -130,6 +132,20 @@ static void master_population(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM fhir_idx_token WHERE practice_id = ? "
                            "AND res_type = 'Patient' AND param = 'identifier' AND system = ? "
                            "AND code = 'master'", "it", TRAINING_CASE_SYSTEM, NULL), 25);
+    /* The training clinicians, each master appointment naming one, and
+     * every master patient's coverage. */
+    assert_int_equal(count(f, "SELECT count(*) FROM fhir_resource WHERE practice_id = ? "
+                           "AND res_type = ? AND deleted = 0", "it", "Practitioner", NULL),
+                     training_clinician_count());
+    int64_t appointments = count(f, "SELECT count(*) FROM fhir_resource WHERE practice_id = ? "
+                                 "AND res_type = ? AND deleted = 0", "it", "Appointment", NULL);
+    assert_true(appointments > 0);
+    assert_int_equal(count(f, "SELECT count(DISTINCT res_id) FROM fhir_idx_ref "
+                           "WHERE practice_id = ? AND res_type = 'Appointment' "
+                           "AND target_type = ?", "it",
+                           "Practitioner", NULL), appointments);
+    assert_int_equal(count(f, "SELECT count(*) FROM fhir_resource WHERE practice_id = ? "
+                           "AND res_type = ? AND deleted = 0", "it", "Coverage", NULL), 25);
     int64_t versions = all_versions(f);
     assert_true(versions > 25 * 4);
     assert_int_equal(training_generate_master(f->store, PRACTICE, 11, 25, NULL), SW_OK);

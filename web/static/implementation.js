@@ -5,11 +5,15 @@
 // readiness checklist, go-live and rollback (plan_timeline.js,
 // plan_gates.js), the plan's versions and what changed between two
 // (plan_history.js), per-user overrides (plan_overrides.js), and who has
-// which module live now (plan_live.js).
+// which module live now (plan_live.js). A second tab, "Training
+// progress" (training_progress.js), shows the training of each stage's
+// cohort, person by person.
 //
 // Everything comes from /api/plan… and /api/modules (docs/rollout.md);
 // after a change the screen reads them again (ctx.reload) so what shows
-// is what the server holds.
+// is what the server holds. The open tab is kept in the history entry's
+// state, so a reload or Back returns to it; the address stays
+// #/implementation.
 
 import { get } from "./api.js";
 import { h, show } from "./dom.js";
@@ -21,13 +25,55 @@ import { historyCard } from "./plan_history.js";
 import { overridesCard } from "./plan_overrides.js";
 import { editCard } from "./plan_edit.js";
 import { liveCard } from "./plan_live.js";
+import { trainingProgressPanel } from "./training_progress.js";
+
+const TABS = [["plan", "Plan"], ["training", "Training progress"]];
+
+// Makes the current history entry #/implementation with tab `name` open
+// (for the old #/training-progress address); no new entry.
+export function openImplementationTab(name) {
+  history.replaceState({ ...(history.state || {}), implementationTab: name }, "", "#/implementation");
+}
+
+// The ARIA tabs pattern (as the chart's): arrow keys, Home and End move
+// between tabs and open them. The plan panel is built once and redraws
+// itself; the training panel is read afresh each time it opens.
+function implementationTabs(planPanel) {
+  const buttons = TABS.map(([id, label]) => h("button", { type: "button", role: "tab", id: `impl-tab-${id}`,
+    "aria-controls": `impl-panel-${id}`, "aria-selected": "false", tabindex: "-1", class: "tab" }, label));
+  const panels = TABS.map(([id], i) => h("div", { role: "tabpanel", id: `impl-panel-${id}`,
+    "aria-labelledby": `impl-tab-${id}`, hidden: true }, i === 0 ? planPanel : null));
+  function select(i, focus) {
+    buttons.forEach((b, j) => {
+      b.setAttribute("aria-selected", String(i === j));
+      b.tabIndex = i === j ? 0 : -1;
+      panels[j].hidden = i !== j;
+    });
+    if (TABS[i][0] === "training") show(panels[i], trainingProgressPanel());
+    if (location.hash === "#/implementation") openImplementationTab(TABS[i][0]);
+    if (focus) buttons[i].focus();
+  }
+  buttons.forEach((b, i) => {
+    b.addEventListener("click", () => select(i, false));
+    b.addEventListener("keydown", (ev) => {
+      const n = buttons.length;
+      const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i - 1 + n) % n, Home: 0, End: n - 1 }[ev.key];
+      if (to !== undefined) { ev.preventDefault(); select(to, true); }
+    });
+  });
+  const wanted = TABS.findIndex(([id]) => id === (history.state && history.state.implementationTab));
+  select(wanted < 0 ? 0 : wanted, false);
+  return h("div", { class: "implementation-tabs" },
+    h("div", { role: "tablist", class: "tabs", "aria-label": "Implementation" }, buttons), panels);
+}
 
 export function implementationScreen(main, app) {
   const status = h("p", { class: "status", role: "status", id: "plan-status" }, "Loading the plan…");
   const error = h("p", { class: "form-error", role: "alert", id: "plan-error" });
   const body = h("div", { id: "plan-body" });
   const root = h("div", { class: "implementation", id: "implementation" },
-    h("h1", { id: "implementation-title" }, "Implementation"), status, error, body);
+    h("h1", { id: "implementation-title" }, "Implementation"),
+    implementationTabs(h("div", { id: "plan-panel" }, status, error, body)));
   show(main, root);
 
   // What the parts share: the app, module titles, the plan read and its

@@ -1,8 +1,11 @@
 // inbox.js - what waits for the signed-in user (GET /api/inbox): results
 // to review (abnormal and critical marked in words and symbols, not by
-// colour alone), notes to sign (a link to the visit) and messages (marked
-// done here). Writing a message to a colleague, about a patient or not,
-// is POST /api/messages.
+// colour alone), notes to sign (a link to the visit), messages (marked
+// done here) and, for a super-user, colleagues' help requests (who asks,
+// with which module, from which screen, their words, when; "Done" answers
+// the request with POST /api/help/{id}/answer, which takes it out of every
+// super-user's inbox, as "Answered" does on the training home). Writing a
+// message to a colleague, about a patient or not, is POST /api/messages.
 
 import { get, post } from "./api.js";
 import { h, show, field } from "./dom.js";
@@ -15,6 +18,8 @@ export async function inboxScreen(main, app) {
   const results = h("div", { id: "inbox-results" });
   const notes = h("div", { id: "inbox-notes" });
   const messages = h("div", { id: "inbox-messages" });
+  const help = h("div", { id: "inbox-help" });
+  const helpTitle = h("h2", { id: "inbox-help-title", hidden: true }, "Help requests");
   const none = (t) => h("p", { class: "status" }, t);
 
   async function load() {
@@ -58,6 +63,37 @@ export async function inboxScreen(main, app) {
           h("p", { class: "message-text note-text" }, x.text || "")),
         h("span", {}, done, rowError));
     })) : none("No messages."));
+    // Help requests reach super-users only: the section shows when there
+    // are some, or were some a moment ago (so "Done" leaves a sentence).
+    const hs = r.help || [];
+    if (hs.length || !helpTitle.hidden) {
+      helpTitle.hidden = false;
+      const titles = hs.length ? await moduleTitles() : {};
+      show(help, hs.length ? h("ul", { class: "summary-list", "aria-labelledby": "inbox-help-title" }, hs.map((x) => {
+        const from = who(x.from);
+        const module = titles[x.module] || x.module;
+        const rowError = h("span", { class: "form-error", role: "alert" });
+        const done = h("button", { type: "button", class: "secondary",
+          "aria-label": `Done: mark the request from ${from} answered`,
+          onclick: async () => {
+            done.disabled = true;
+            try {
+              await post(`/api/help/${enc(x.request)}/answer`, {});
+              await load();
+              app.refreshInbox();
+            } catch (e) {
+              rowError.textContent = e.message;
+              done.disabled = false;
+            }
+          } }, "Done");
+        return h("li", { "data-item": x.item, "data-request": x.request, class: "help-request" },
+          h("div", {},
+            h("p", {}, h("strong", {}, `${from} asks for help with ${module}`),
+              h("span", { class: "meta" }, ` · screen ${x.screen} · ${when(x.sent)}`)),
+            x.text ? h("p", { class: "message-text note-text" }, x.text) : null),
+          h("span", {}, done, rowError));
+      })) : none("No help requests."));
+    }
   }
 
   show(main,
@@ -65,9 +101,22 @@ export async function inboxScreen(main, app) {
       h("h1", { id: "inbox-title" }, "Inbox"), error,
       app.offers("results") ? [h("h2", { id: "inbox-results-title" }, "Results to review"), results] : null,
       h("h2", {}, "Notes to sign"), notes,
-      h("h2", {}, "Messages"), messages),
+      h("h2", {}, "Messages"), messages,
+      helpTitle, help),
     composeForm(app, load));
   await load();
+}
+
+// Module ids to their titles ("eprescribing" -> "E-prescribing"), from
+// the super-user directory every signed-in user may read; ids when it
+// cannot be read.
+async function moduleTitles() {
+  try {
+    const r = await get("/api/superusers");
+    return Object.fromEntries((r.modules || []).map((m) => [m.module, m.title || m.module]));
+  } catch {
+    return {};
+  }
 }
 
 function composeForm(app, reload) {

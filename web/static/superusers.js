@@ -63,20 +63,7 @@ export function helpControls(app, hash) {
   const ask = h("button", { type: "button", class: "secondary", id: "ask-for-help",
     onclick: () => askDialog(app, screen, modules) }, "Ask for help");
   const tools = h("div", { class: "help-tools", id: "help-tools", "data-screen": screen }, details, ask);
-  if (screen === "inbox") waitingNote(tools);
   return tools;
-}
-
-// On the inbox: colleagues' help requests count in the header's number
-// but are answered from the Training screen, so the inbox says where.
-async function waitingNote(tools) {
-  try {
-    const r = await get("/api/help");
-    const n = (Array.isArray(r && r.requests) ? r.requests : []).filter((q) => !q.mine && !q.answered_at).length;
-    if (n && tools.isConnected) tools.append(h("p", { id: "help-waiting" },
-      h("a", { href: "#/training" }, n === 1 ? "1 colleague is waiting for your help" : `${n} colleagues' requests for help are waiting`),
-      " (on the Training screen)."));
-  } catch { /* the note is a convenience; the Training screen says why */ }
 }
 
 function directoryList(modules) {

@@ -1,16 +1,21 @@
-// training_progress.js - the implementation lead's training progress
-// (#/training-progress, for "plan:read"): for each stage of the plan
-// (GET /api/plan), its cohort's people (GET /api/plan/live) with their
-// records of the stage's modules (GET /api/training/records?stage=): each
-// module's courses and proficiency result, and the
-// stage's totals beside its training and proficiency gates' percent, so
-// the lead sees before go-live who still blocks it. The CSV download
-// (/api/training/records.csv) is the same data for a spreadsheet.
+// training_progress.js - the implementation lead's training progress, the
+// "Training progress" tab of the Implementation screen (implementation.js,
+// for "plan:read"): for each stage of the plan (GET /api/plan), its
+// cohort's people (GET /api/plan/live) with their records of the stage's
+// modules (GET /api/training/records?stage=): each module's courses and
+// proficiency result, and the stage's totals beside its training and
+// proficiency gates' percent, so the lead sees before go-live who still
+// blocks it. The CSV download (/api/training/records.csv) is the same data
+// for a spreadsheet.
+//
+// The old address #/training-progress (the training home links to it)
+// still works: it becomes #/implementation with this tab open.
 
 import { get } from "./api.js";
 import { apiPath } from "./env.js";
 import { h, show } from "./dom.js";
 import { when } from "./fmt.js";
+import { implementationScreen, openImplementationTab } from "./implementation.js";
 
 const enc = encodeURIComponent;
 
@@ -40,16 +45,23 @@ function moduleCell(records) {
   return { done, passed: ok, text: [course, prof] };
 }
 
+// #/training-progress: the address is replaced (no new history entry) by
+// the Implementation screen's, with this tab open.
 export function trainingProgressScreen(main, app) {
+  openImplementationTab("training");
+  implementationScreen(main, app);
+}
+
+// The tab's content, read afresh each time the tab opens.
+export function trainingProgressPanel() {
   const status = h("p", { class: "status", role: "status", id: "progress-status" }, "Loading the plan…");
   const error = h("p", { class: "form-error", role: "alert", id: "progress-error" });
   const body = h("div", { id: "progress-body" });
   const root = h("div", { class: "training-progress", id: "training-progress" },
-    h("h1", { id: "training-progress-title" }, "Training progress"),
+    h("h2", { id: "training-progress-title" }, "Training progress"),
     h("p", {}, h("a", { href: apiPath("/api/training/records.csv"), id: "training-csv", download: "training-records.csv" },
       "Download every record (CSV)")),
     status, error, body);
-  show(main, root);
   let titles = new Map();
 
   async function load() {
@@ -74,7 +86,7 @@ export function trainingProgressScreen(main, app) {
   function stageCard(stage) {
     const id = stage.id || stage.name;
     const card = h("section", { class: "card progress-stage", id: `progress-${id}`, "aria-labelledby": `progress-${id}-title` },
-      h("h2", { id: `progress-${id}-title` }, `Stage: ${stage.name || id}`),
+      h("h3", { id: `progress-${id}-title` }, `Stage: ${stage.name || id}`),
       h("p", { class: "status" }, "Loading the cohort's records…"));
     fill(card, stage, id);
     return card;
@@ -120,4 +132,5 @@ export function trainingProgressScreen(main, app) {
   }
 
   load();
+  return root;
 }

@@ -2,7 +2,9 @@
  * makes on a DFT^P03 (pmssim/validate.c), table-driven, and the ADT and
  * SIU it generates (pmssim/generate.c) read back with the parser: the
  * fields a receiver needs are there, and the same seed makes the same
- * patients. The simulator's sockets are tested in
+ * patients; and they are the training master population's patients: the
+ * simulator's new patient n for seed S carries what the training batch
+ * (pmssim_training_batch) says of patient n for S. The simulator's sockets are tested in
  * tests/integration/test_pms_sim.c. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "hl7/dft.h"
 #include "hl7/message.h"
 #include "pmssim/generate.h"
 #include "pmssim/pmssim_int.h"
@@ -130,7 +133,7 @@ static void test_generated_messages(void **state)
     assert_string_equal(get(m, "MSH", 12, 1), "2.5.1");
     char mrn[32];
     snprintf(mrn, sizeof mrn, "%s", get(m, "PID", 3, 1));
-    assert_int_equal(strlen(mrn), 8);
+    assert_string_equal(mrn, "T000001");         /* the training population's first */
     assert_string_equal(get(m, "PID", 3, 4), "SIMPMS");
     assert_string_equal(get(m, "PID", 3, 5), "MR");
     assert_true(strlen(get(m, "PID", 5, 1)) > 0);
@@ -156,7 +159,8 @@ static void test_generated_messages(void **state)
     snprintf(start, sizeof start, "%s", get(m, "SCH", 11, 4));
     assert_string_equal(get(m, "SCH", 25, 1), "Booked");
     assert_string_equal(get(m, "PID", 3, 1), mrn);
-    assert_string_equal(get(m, "AIP", 3, 1), "1234567893");
+    assert_true(dft_npi_valid(get(m, "AIP", 3, 1)));
+    assert_string_equal(get(m, "AIP", 3, 9), "NPI");
     assert_non_null(strstr(start, "+0000"));
 
     char *moved = generate(g, "reschedule", SW_OK);
@@ -195,11 +199,80 @@ static void test_generated_messages(void **state)
     sw_arena_destroy(a);
 }
 
+/* Field f.c of the first seg of message m, copied. */
+static void copy(char *out, size_t n, const hl7_message *m, const char *seg, size_t f,
+                 size_t c)
+{
+    const char *v = hl7_get(m, seg, 1, f, 1, c, 1);
+    snprintf(out, n, "%s", v ? v : "");
+}
+
+/* Interface tests and training share the same data: for several seeds,
+ * the simulator's first new patients are the training batch's first
+ * ADTs (MRN, name, birth date, sex, address, phone, coverage), and a
+ * booking names the patient's training clinician and kind of visit. */
+static void simulator_patients_are_the_training_population(void **state)
+{
+    (void)state;
+    static const uint64_t seeds[] = { 1, 42, 7777 };
+    static const struct { const char *seg; size_t f, c; } FIELDS[] = {
+        { "PID", 3, 1 }, { "PID", 5, 1 }, { "PID", 5, 2 }, { "PID", 7, 1 },
+        { "PID", 8, 1 }, { "PID", 11, 1 }, { "PID", 11, 3 }, { "PID", 11, 4 },
+        { "PID", 11, 5 }, { "PID", 13, 7 }, { "IN1", 2, 1 }, { "IN1", 36, 1 },
+        { "IN1", 16, 1 },
+    };
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+        sw_arena *a = sw_arena_create(0);
+        sw_buf batch = SW_BUF_INIT(1 << 20);
+        assert_int_equal(pmssim_training_batch(seeds[s], 3, NOW_MS, &batch, NULL), SW_OK);
+        hl7_file *f;
+        sw_err err = { 0 };
+        if (hl7_parse_file(a, (const char *)batch.data, batch.len, &f, &err) != SW_OK)
+            fail_msg("%s", sw_err_text(&err));
+        pmssim_generator *g = calloc(1, sizeof *g);
+        pmssim_generator_init(g, seeds[s], "T", NOW_MS);
+        int n = 0;
+        for (size_t k = 0; k < f->batches[0]->nmsg; k++) {
+            const hl7_message *tm = f->batches[0]->msgs[k];
+            if (strcmp(hl7_get(tm, "MSH", 1, 9, 1, 1, 1), "ADT") != 0)
+                continue;
+            char *adt = generate(g, "new-patient", SW_OK);
+            hl7_message *sm = parse(a, adt);
+            for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++) {
+                char want[128], got[128];
+                copy(want, sizeof want, tm, FIELDS[i].seg, FIELDS[i].f, FIELDS[i].c);
+                copy(got, sizeof got, sm, FIELDS[i].seg, FIELDS[i].f, FIELDS[i].c);
+                assert_true(want[0] != '\0');
+                if (strcmp(want, got) != 0)
+                    fail_msg("seed %llu patient %d %s-%zu.%zu: training '%s', simulator '%s'",
+                             (unsigned long long)seeds[s], n, FIELDS[i].seg, FIELDS[i].f,
+                             FIELDS[i].c, want, got);
+            }
+            /* And what people.h says of them. */
+            training_person tp;
+            training_person_at(seeds[s], n, NOW_MS, &tp);
+            assert_string_equal(get(sm, "PID", 3, 1), tp.mrn);
+            char *book = generate(g, "book", SW_OK);
+            hl7_message *bm = parse(a, book);
+            assert_string_equal(get(bm, "AIP", 3, 1), training_clinician_at(tp.clinician)->npi);
+            assert_string_equal(get(bm, "SCH", 7, 1), training_visit_kind_at(tp.visit_kind)->code);
+            sw_free(adt);
+            sw_free(book);
+            n++;
+        }
+        assert_int_equal(n, 3);
+        free(g);
+        sw_buf_free(&batch);
+        sw_arena_destroy(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validate_table),
         cmocka_unit_test(test_generated_messages),
+        cmocka_unit_test(simulator_patients_are_the_training_population),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,11 @@
  * the FHIR validator; the population looks like an ambulatory practice
  * (ages 0-95 with adults most, both sexes, plausible BMI, every diabetic
  * on metformin); the penicillin-allergy case raises the amoxicillin alert
- * in the prescribing check itself; the HL7 batch parses, with one ADT per
- * patient and one SIU per booked appointment. */
+ * in the prescribing check itself; master appointments name a training
+ * clinician (a valid Practitioner with an NPI that passes the check
+ * digit), master patients have a Coverage; the HL7 batch (written by the
+ * PMS simulator's code, pmssim_training_batch) parses, with one ADT per
+ * patient and one SIU per booked appointment naming the same clinician. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +24,9 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "fhir/validate.h"
+#include "hl7/dft.h"
 #include "hl7/message.h"
+#include "pmssim/generate.h"
 #include "training/gen_int.h"
 #include "training/generate.h"
 
@@ -52,9 +57,9 @@ static void same_seed_same_bytes(void **state)
 
     sw_clock_set_fixed(NOW);
     sw_buf h1 = SW_BUF_INIT(1 << 24), h2 = SW_BUF_INIT(1 << 24), h3 = SW_BUF_INIT(1 << 24);
-    assert_int_equal(training_generate_hl7(42, 40, &h1, NULL), SW_OK);
-    assert_int_equal(training_generate_hl7(42, 40, &h2, NULL), SW_OK);
-    assert_int_equal(training_generate_hl7(43, 40, &h3, NULL), SW_OK);
+    assert_int_equal(pmssim_training_batch(42, 40, NOW, &h1, NULL), SW_OK);
+    assert_int_equal(pmssim_training_batch(42, 40, NOW, &h2, NULL), SW_OK);
+    assert_int_equal(pmssim_training_batch(43, 40, NOW, &h3, NULL), SW_OK);
     assert_int_equal(h1.len, h2.len);
     assert_memory_equal(h1.data, h2.data, h1.len);
     assert_true(h1.len != h3.len || memcmp(h1.data, h3.data, h1.len) != 0);
@@ -163,6 +168,62 @@ static void population_is_realistic(void **state)
     assert_true(diabetics > 10);
 }
 
+/* The training clinicians are valid Practitioners with check-digit-valid
+ * NPIs, and every booked master appointment names one of them
+ * (Practitioner/<id> with display), the one people.h gives for the
+ * person; every master patient has a Coverage for their plan. */
+static void master_appointments_name_clinicians(void **state)
+{
+    (void)state;
+    json_t *prs = gen_transaction();
+    for (int k = 0; k < training_clinician_count(); k++) {
+        assert_true(dft_npi_valid(training_clinician_at(k)->npi));
+        gen_put(prs, gen_practitioner(k));
+    }
+    assert_true(training_clinician_count() >= 2);
+    assert_valid_bundle(prs);
+    int booked = 0, seen[8] = { 0 };
+    for (int i = 0; i < 80; i++) {
+        gen_person p;
+        training_rng r;
+        gen_master_person(11, i, NOW, &p, &r);
+        json_t *b = gen_person_bundle(&r, &p, NOW, "master", NULL);
+        training_person tp;
+        training_person_at(11, i, NOW, &tp);
+        const training_clinician *c = training_clinician_at(tp.clinician);
+        char want[64];
+        snprintf(want, sizeof want, "Practitioner/%s", c->id);
+        int appointments = 0, coverages = 0;
+        size_t k;
+        json_t *e;
+        json_array_foreach(json_object_get(b, "entry"), k, e) {
+            json_t *res = json_object_get(e, "resource");
+            const char *type = json_string_value(json_object_get(res, "resourceType"));
+            if (strcmp(type, "Coverage") == 0) {
+                coverages++;
+                assert_string_equal(json_string_value(json_object_get(res, "subscriberId")),
+                                    tp.member_id);
+            }
+            if (strcmp(type, "Appointment") != 0)
+                continue;
+            appointments++;
+            json_t *actor = json_object_get(json_array_get(json_object_get(res, "participant"), 1),
+                                            "actor");
+            assert_string_equal(json_string_value(json_object_get(actor, "reference")), want);
+            assert_string_equal(json_string_value(json_object_get(actor, "display")), c->display);
+            assert_int_equal(json_integer_value(json_object_get(res, "minutesDuration")),
+                             training_visit_kind_at(tp.visit_kind)->minutes);
+        }
+        assert_int_equal(coverages, 1);
+        assert_int_equal(appointments, tp.booked ? 1 : 0);
+        booked += appointments;
+        seen[tp.clinician % 8] = 1;
+        json_decref(b);
+    }
+    assert_true(booked > 5);
+    assert_true(seen[0] + seen[1] + seen[2] >= 2);    /* more than one clinician */
+}
+
 static void penicillin_case_raises_the_amoxicillin_alert(void **state)
 {
     (void)state;
@@ -214,7 +275,7 @@ static void hl7_batch_parses(void **state)
         booked += p.booked_day >= 0;
     }
     sw_buf out = SW_BUF_INIT(1 << 24);
-    assert_int_equal(training_generate_hl7(5, n, &out, NULL), SW_OK);
+    assert_int_equal(pmssim_training_batch(5, n, NOW, &out, NULL), SW_OK);
     sw_arena *a = sw_arena_create(32u << 20);
     hl7_file *f;
     sw_err err = { 0 };
@@ -231,8 +292,10 @@ static void hl7_batch_parses(void **state)
         assert_non_null(hl7_get(msg, "PID", 1, 5, 1, 1, 1));
         if (strcmp(type, "ADT") == 0 && strcmp(event, "A04") == 0)
             adt++;
-        if (strcmp(type, "SIU") == 0 && strcmp(event, "S12") == 0)
+        if (strcmp(type, "SIU") == 0 && strcmp(event, "S12") == 0) {
             siu++;
+            assert_true(dft_npi_valid(hl7_get(msg, "AIP", 1, 3, 1, 1, 1)));
+        }
     }
     assert_int_equal(adt, n);
     assert_int_equal(siu, booked);
@@ -248,6 +311,7 @@ int main(void)
         cmocka_unit_test(same_seed_same_bytes),
         cmocka_unit_test(every_resource_valid),
         cmocka_unit_test(population_is_realistic),
+        cmocka_unit_test(master_appointments_name_clinicians),
         cmocka_unit_test(penicillin_case_raises_the_amoxicillin_alert),
         cmocka_unit_test(hl7_batch_parses),
     };
