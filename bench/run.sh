@@ -27,13 +27,16 @@
 #            (median of 5) and its idle RSS;
 #   rollout  bench/decide_bench: the per-request rollout decision against
 #            the permission check every request already pays, same process;
+#   adoption bench/adoption_bench: the roll-up of a 1-million-entry audit
+#            trail (100 users, 90 days), then 100 users' reports against
+#            counting the same features straight from the trail;
 #   hl7      bench/hl7_parse_bench against hl7v2 (npm, bench/hl7net/parse.mjs)
 #            on the same real messages; bench/mllp_load's ADT^A04 messages
 #            over 16 MLLP connections to `serve --mllp` (each stored with its
 #            Patient before the ACK) and to hl7v2-net's server (bench/hl7net),
 #            which parses and acknowledges, storing nothing.
 # Every process it starts is stopped and its temp dir removed on exit,
-# failure or Ctrl-C. Takes about four minutes, plus once the preparation of
+# failure or Ctrl-C. Takes about five minutes, plus once the preparation of
 # the 1-million-resource database (see docs/bench.md). The temp dir lives
 # under BUILD_DIR unless SW_BENCH_TMPDIR says otherwise, because /tmp is
 # often tmpfs, where fsync costs nothing and storage figures would flatter
@@ -48,6 +51,8 @@ WARM_SECS=2
 STORE_SECS=5
 JSON_SECS=3
 START_RUNS=5
+# Adoption rows: audit entries in the trail (100 users, 90 days).
+ADOPTION_ENTRIES=1000000
 # HL7 rows: seconds of parsing per parser, MLLP connections.
 HL7_PARSE_SECS=3
 HL7_CONNS=16
@@ -85,12 +90,13 @@ store_bench=$build/bench/store_bench
 serve_start=$build/bench/serve_start
 json_bench=$build/bench/json_bench
 decide_bench=$build/bench/decide_bench
+adoption_bench=$build/bench/adoption_bench
 hl7_parse_bench=$build/bench/hl7_parse_bench
 mllp_load=$build/bench/mllp_load
 hl7net_dir=$here/hl7net
 json_input=$here/../tests/data/synthea/Breana975_Harvey63_47e5d1f6-a017-1481-f0a2-49ef0edb3b72.json
 [ -x "$bin" ] || die "$bin is missing; build first (make bench)."
-{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ] && [ -x "$decide_bench" ] &&
+{ [ -x "$store_bench" ] && [ -x "$serve_start" ] && [ -x "$json_bench" ] && [ -x "$decide_bench" ] && [ -x "$adoption_bench" ] &&
   [ -x "$hl7_parse_bench" ] && [ -x "$mllp_load" ]; } ||
     die "the bench programs are missing from $build/bench; configure with -DSW_BENCH=ON (make bench does)."
 nginx=$(command -v nginx || true)
@@ -678,6 +684,26 @@ say "rollout  decision per request" "$d_ns ns"
 say "rollout  permission check, same users" "$a_ns ns"
 row "rollout decision per request" "$d_ns ns" "permission check $a_ns ns" \
     "$(ratio "$d_ns" "$a_ns")" "no measurable cost (<1 us)" "$(verdict "$d_ns" "<" 1000)"
+
+# ---- Adoption: roll-ups and reports on 1 million audit entries -------------
+
+# SQLite always; PostgreSQL as well when SW_BENCH_POSTGRES_URL names an
+# empty database (the rows say which store).
+"$adoption_bench" "$tmp" "$ADOPTION_ENTRIES" "${SW_BENCH_POSTGRES_URL:-}" \
+    >"$tmp/adoption.out" 2>"$tmp/adoption.err" ||
+    die "adoption_bench failed: $(tail -n 3 "$tmp/adoption.err")"
+aval() { awk -v k="$1" -v s="$2" '$1 == k && $2 == s { print $3 }' "$tmp/adoption.out"; }
+for st in sqlite postgres; do
+    [ -n "$(aval rollup_rate "$st")" ] || continue
+    a_rate=$(aval rollup_rate "$st") a_report=$(aval report_ms "$st") a_scan=$(aval scan_ms "$st")
+    say "adoption  roll-up of $(commas "$ADOPTION_ENTRIES") entries, $st" "$(commas "$a_rate") entries/s ($(aval rollup_s "$st") s)"
+    say "adoption  100 users' reports, $st" "$a_report ms"
+    say "adoption  same feature counts from the trail, $st" "$a_scan ms"
+    row "adoption roll-up, $(commas "$ADOPTION_ENTRIES") entries ($st)" "$(commas "$a_rate") entries/s" "-" "-" \
+        "none (a one-time cost; then seconds' worth)" "-"
+    row "adoption reports, 100 users ($st)" "$a_report ms" "trail scan $a_scan ms" \
+        "$(ratio "$a_report" "$a_scan")" "<1 s (1M audit entries)" "$(verdict "$a_report" "<" 1000)"
+done
 
 # ---- HL7 v2: parse throughput, and ADT messages stored and acknowledged -----
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 
 /* Feeds one field, length-prefixed so that no two entries can serialize
  * alike ("ab"+"c" vs "a"+"bc"). */
@@ -75,7 +76,20 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
+static int append(store_tx *tx, const audit_entry *e);
+
+/* A failure is counted where it happens (stagewise_audit_write_failures_
+ * total), except a serialization conflict (SW_EBUSY), which the store runs
+ * again: only the write that finally fails is one. */
 int audit_append(store_tx *tx, const audit_entry *e)
+{
+    int rc = append(tx, e);
+    if (rc != SW_OK && rc != SW_EBUSY)
+        sw_metrics_audit_failure();
+    return rc;
+}
+
+static int append(store_tx *tx, const audit_entry *e)
 {
     const audit_who *w = e->who;
     store_stmt *st;
@@ -142,15 +156,19 @@ int audit_append(store_tx *tx, const audit_entry *e)
 struct record_ctx {
     const audit_entry *e;
     size_t             n;
+    bool               counted;   /* audit_append counted the failure */
 };
 
 static int record_fn(store_tx *tx, void *arg)
 {
-    const struct record_ctx *c = arg;
+    struct record_ctx *c = arg;
+    c->counted = false;
     for (size_t i = 0; i < c->n; i++) {
         int rc = audit_append(tx, &c->e[i]);
-        if (rc != SW_OK)
+        if (rc != SW_OK) {
+            c->counted = rc != SW_EBUSY;
             return rc;
+        }
     }
     return SW_OK;
 }
@@ -162,8 +180,10 @@ int audit_record(sw_store *s, const audit_entry *e, sw_err *err)
 
 int audit_record_many(sw_store *s, const audit_entry *e, size_t n, sw_err *err)
 {
-    struct record_ctx c = { e, n };
+    struct record_ctx c = { e, n, false };
     int rc = store_write(s, record_fn, &c, err);
+    if (rc != SW_OK && !c.counted)
+        sw_metrics_audit_failure();
     if (rc != SW_OK && err != NULL)
         sw_err_set(err, rc, "the audit trail could not be written (%s); "
                    "nothing was sent", sw_err_text(err));

@@ -20,6 +20,7 @@
 #include "auth/password.h"
 #include "auth/roles.h"
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "core/limits.h"
 #include "core/log.h"
 
@@ -349,6 +350,7 @@ int auth_login(sw_store *s, const auth_policy *p, sw_arena *a,
             memcpy(sess->csrf_hash, csrf_hash, sizeof csrf_hash);
             out->outcome = AUTH_LOGIN_SIGNED_IN;
             out->user_id = f.user_id;
+            sw_metrics_login(1);
             return SW_OK;
         }
         /* The account changed while hashing, or the second factor was
@@ -364,7 +366,9 @@ int auth_login(sw_store *s, const auth_policy *p, sw_arena *a,
     if (rc != SW_OK)
         return rc;
     out->user_id = fl.user_id;
+    sw_metrics_login(0);
     if (fl.locked_now) {
+        sw_metrics_lockout();
         out->outcome = AUTH_LOGIN_LOCKED_NOW;
         sw_warn("sign-in: user %" PRId64 " of practice %" PRId64 " locked for "
                 "%" PRId64 " s after %d failed attempts", fl.user_id,

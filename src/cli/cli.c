@@ -26,6 +26,9 @@ static const cli_command *const commands[] = {
     &cli_pms_sim,
     &cli_superusers,
     &cli_training,
+    &cli_adoption,
+    &cli_backup,
+    &cli_restore,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

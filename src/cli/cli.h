@@ -53,5 +53,8 @@ extern const cli_command cli_interface;
 extern const cli_command cli_pms_sim;
 extern const cli_command cli_superusers;
 extern const cli_command cli_training;
+extern const cli_command cli_adoption;
+extern const cli_command cli_backup;
+extern const cli_command cli_restore;
 
 #endif

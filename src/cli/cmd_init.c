@@ -10,6 +10,7 @@
 
 #include "auth/password.h"
 #include "auth/users.h"
+#include "core/clock.h"
 #include "core/limits.h"
 #include "demo/demo.h"
 #include "store/store.h"
@@ -18,7 +19,7 @@
 #define PRACTICE_ID 1
 
 static const char usage[] =
-    "Usage: stagewise init [--db URL] [--demo] [--practice NAME]\n"
+    "Usage: stagewise init [--db URL] [--demo [--no-history]] [--practice NAME]\n"
     "                      [--training-db URL]\n"
     "\n"
     "Creates the database if it does not exist (SQLite), applies the schema\n"
@@ -27,7 +28,11 @@ static const char usage[] =
     "\n"
     "  --db URL         sqlite:PATH or postgresql://… (default: $STAGEWISE_DB,\n"
     "                   else sqlite:stagewise.db)\n"
-    "  --demo           seed the demo practice with an account per role\n"
+    "  --demo           seed the demo practice: accounts for each role,\n"
+    "                   patients, a staged plan and months of history\n"
+    "                   (once; docs/adoption-metrics.md)\n"
+    "  --no-history     with --demo: the accounts and records only, no plan\n"
+    "                   and no history (every module live, as before a plan)\n"
     "  --practice NAME  the practice's name (default \"My Practice\")\n"
     "  --training-db URL  the training environment's database (default: derived\n"
     "                   from --db; docs/commands/training.md), created with its\n"
@@ -39,6 +44,7 @@ static const char usage[] =
 struct init_ctx {
     const char *practice_name;
     bool        demo;
+    bool        no_history;
     const char *admin_hash;   /* NULL: only report whether admin exists */
     bool        practice_created;
     bool        admin_exists;
@@ -73,6 +79,7 @@ static int run(int argc, char **argv)
     static const struct option opts[] = {
         { "db", required_argument, NULL, 'd' },
         { "demo", no_argument, NULL, 'D' },
+        { "no-history", no_argument, NULL, 'H' },
         { "practice", required_argument, NULL, 'p' },
         { "training-db", required_argument, NULL, 't' },
         { 0, 0, 0, 0 },
@@ -86,6 +93,7 @@ static int run(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'D': ic.demo = true; break;
+        case 'H': ic.no_history = true; break;
         case 'p': ic.practice_name = optarg; break;
         case 't': training_db = optarg; break;
         default:  return cli_bad_option("init", argc, argv);
@@ -94,6 +102,8 @@ static int run(int argc, char **argv)
     if (optind < argc)
         return cli_fail(SW_EUSAGE, "init: unexpected argument '%s'; see "
                         "'stagewise init --help'", argv[optind]);
+    if (ic.no_history && !ic.demo)
+        return cli_fail(SW_EUSAGE, "init: --no-history goes with --demo");
     if (ic.practice_name == NULL)
         ic.practice_name = ic.demo ? DEMO_PRACTICE_NAME : "My Practice";
     size_t name_len = strlen(ic.practice_name);
@@ -167,6 +177,16 @@ static int run(int argc, char **argv)
         rc = demo_seed(s, &err);
         if (rc != SW_OK)
             goto fail;
+        /* Months of history through the server's own routes, once. */
+        bool built = false;
+        char summary[512];
+        if (!ic.no_history) {
+            rc = demo_history_build(s, sw_now_wall_ms(), &built, summary,
+                                    sizeof summary, &err);
+            if (rc != SW_OK)
+                goto fail;
+            printf("%s\n", built ? summary : "Demo history: already built.");
+        }
         demo_print_logins(stdout);
     }
     store_close(s);

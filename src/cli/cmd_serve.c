@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/str.h"
 #include "server/serve.h"
+#include "server/training_nightly.h"
 
 static const char usage[] =
     "Usage: stagewise serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
@@ -19,6 +20,8 @@ static const char usage[] =
     "                       [--web DIR] [--courses DIR]\n"
     "                       [--mllp HOST:PORT [--mllp-tls-cert FILE --mllp-tls-key FILE]]\n"
     "                       [--training-db URL | --no-training]\n"
+    "                       [--training-reset-at HH:MM]\n"
+    "                       [--metrics-token TOKEN] [--log-format text|json]\n"
     "\n"
     "Serves the web app, /api and /fhir over HTTP (and HL7 v2 over MLLP with\n"
     "--mllp) until SIGTERM or SIGINT, then finishes the requests and messages in\n"
@@ -62,6 +65,14 @@ static const char usage[] =
     "                           -> sqlite:PATH-training; PostgreSQL -> its schema\n"
     "                           \"training\"); created and migrated when missing\n"
     "  --no-training            serve no training environment\n"
+    "  --training-reset-at HH:MM  reset the training environment every day at\n"
+    "                           this time (UTC), as 'stagewise training reset'\n"
+    "                           does (default: never)\n"
+    "  --metrics-token TOKEN    GET /metrics requires 'Authorization: Bearer TOKEN'\n"
+    "                           (16 to 256 letters, digits or -._~+/=); without\n"
+    "                           it, /metrics answers clients on this machine only\n"
+    "  --log-format text|json   log lines as text (default) or one JSON object\n"
+    "                           per line\n"
     "\n"
     "A DURATION is a whole number with a unit: s, m or h (90s, 15m, 12h).\n";
 
@@ -116,6 +127,9 @@ enum {
     OPT_MLLP_TLS_KEY,
     OPT_TRAINING_DB,
     OPT_NO_TRAINING,
+    OPT_TRAINING_RESET_AT,
+    OPT_METRICS_TOKEN,
+    OPT_LOG_FORMAT,
 };
 
 /* Splits "a,b" into proxies[] (pointers into a copy in buf); false when
@@ -163,6 +177,9 @@ static int run(int argc, char **argv)
         { "mllp-tls-key", required_argument, NULL, OPT_MLLP_TLS_KEY },
         { "training-db", required_argument, NULL, OPT_TRAINING_DB },
         { "no-training", no_argument, NULL, OPT_NO_TRAINING },
+        { "training-reset-at", required_argument, NULL, OPT_TRAINING_RESET_AT },
+        { "metrics-token", required_argument, NULL, OPT_METRICS_TOKEN },
+        { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
         { 0, 0, 0, 0 },
     };
     int64_t session_idle = SW_SESSION_IDLE_S, session_max = SW_SESSION_MAX_S;
@@ -182,6 +199,10 @@ static int run(int argc, char **argv)
     size_t nproxies = 0;
     const char *training_db = NULL;
     bool no_training = false;
+    int training_reset_minute = 0;
+    bool training_reset = false;
+    const char *metrics_token = NULL;
+    bool log_json = false;
     opterr = 0;
     optind = 1;
     int c;
@@ -249,6 +270,26 @@ static int run(int argc, char **argv)
         case OPT_NO_TRAINING:
             no_training = true;
             break;
+        case OPT_TRAINING_RESET_AT:
+            if (server_nightly_parse(optarg, &training_reset_minute) != SW_OK)
+                return cli_fail(SW_EUSAGE, "serve: --training-reset-at must be a "
+                                "time HH:MM from 00:00 to 23:59 (UTC)");
+            training_reset = true;
+            break;
+        case OPT_METRICS_TOKEN:
+            if (strlen(optarg) < 16 || strlen(optarg) > 256
+                || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                          "qrstuvwxyz0123456789-._~+/=") != strlen(optarg))
+                return cli_fail(SW_EUSAGE, "serve: --metrics-token must be 16 "
+                                "to 256 letters, digits or -._~+/=");
+            metrics_token = optarg;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+                return cli_fail(SW_EUSAGE, "serve: --log-format must be text "
+                                "or json");
+            log_json = strcmp(optarg, "json") == 0;
+            break;
         case OPT_WEB:
             web = optarg;
             break;
@@ -289,6 +330,9 @@ static int run(int argc, char **argv)
                         "go together: give the certificate and its private key");
     if (mllp_cert != NULL && !mllp)
         return cli_fail(SW_EUSAGE, "serve: --mllp-tls-cert needs --mllp HOST:PORT");
+    if (training_reset && no_training)
+        return cli_fail(SW_EUSAGE, "serve: --training-reset-at resets the training "
+                        "environment, which --no-training does not serve");
     if ((tls_cert == NULL) != (tls_key == NULL))
         return cli_fail(SW_EUSAGE, "serve: --tls-cert and --tls-key go "
                         "together: give the certificate and its private key");
@@ -314,6 +358,10 @@ static int run(int argc, char **argv)
         .mllp_tls_key_path = mllp_key,
         .training_db_url = training_db,
         .no_training = no_training,
+        .training_reset = training_reset,
+        .training_reset_minute = training_reset_minute,
+        .metrics_token = metrics_token,
+        .log_json = log_json,
     };
     sw_err err;
     int rc = server_run(&so, &err);

@@ -20,6 +20,14 @@ void sw_log_set_level(sw_log_level level);
 /* Where lines go: a file descriptor (default 2, stderr). */
 void sw_log_set_fd(int fd);
 
+/* The shape of a line. Text (the default): "<ISO time> <level> <message>".
+ * JSON, for log shippers: one object per line, {"ts":"<ISO time>",
+ * "level":"info","msg":"<message>"}; an access line has level "access",
+ * msg "request" and the fields method, route, status, ms, user and
+ * request. Set once at start-up, before threads log. */
+typedef enum { SW_LOG_TEXT, SW_LOG_JSON } sw_log_format;
+void sw_log_set_format(sw_log_format format);
+
 void sw_log(sw_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

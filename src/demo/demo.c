@@ -1,7 +1,7 @@
 /* demo.c - seeding the demo practice (see demo.h). One row per demo account,
- * one for each role of the role table holding that role alone, plus the PMS
- * interface's service account; a later feature adds its demo data here as
- * another seeding step. */
+ * one or two for each role of the role table holding that role alone, plus
+ * the interfaces' service accounts (practice management, laboratory); a
+ * later feature adds its demo data here as another seeding step. */
 #include "demo.h"
 
 #include <sodium.h>
@@ -18,23 +18,36 @@ static const struct demo_user {
     const char *practitioner;
 } demo_users[] = {
     { "dr.rivera",   "Dr. Ana Rivera",     "physician",                "physician", DEMO_PRACTITIONER_RIVERA },
+    { "dr.osei",     "Dr. Kwame Osei",     "physician",                "physician", DEMO_PRACTITIONER_OSEI },
     { "np.chen",     "Li Chen, NP",        "advanced_practice",        "nurse practitioner", DEMO_PRACTITIONER_CHEN },
+    { "pa.brooks",   "Taylor Brooks, PA-C", "advanced_practice",       "physician assistant", DEMO_PRACTITIONER_BROOKS },
     { "rn.okafor",   "Grace Okafor, RN",   "nurse",                    "nurse", NULL },
     { "ma.jones",    "Sam Jones, MA",      "medical_assistant",        "medical assistant", NULL },
+    { "ma.garcia",   "Luis Garcia, MA",    "medical_assistant",        "medical assistant", NULL },
     { "desk.patel",  "Priya Patel",        "front_desk",               "front desk", NULL },
+    { "desk.santos", "Rosa Santos",        "front_desk",               "front desk", NULL },
     { "billing.kim", "Jordan Kim",         "biller",                   "biller", NULL },
     { "lead.morgan", "Alex Morgan",        "implementation_lead",      "implementation lead", NULL },
     { "admin.lee",   "Dana Lee",           "practice_admin",           "practice admin", NULL },
 };
 #define NUSERS (sizeof demo_users / sizeof demo_users[0])
 
-/* The PMS interface's service account. It has no password anyone knows and
- * no API token: whoever connects a PMS creates one (`stagewise user token
- * pms.interface`), so the published demo gives no way in through it. */
-#define PMS_USERNAME "pms.interface"
-#define PMS_NAME     "PMS interface"
-#define PMS_ROLES    "biller"
-#define PMS_SCOPE    "demographics:write,scheduling:write,billing:read"
+/* The service accounts. They have no password anyone knows and no API
+ * token: whoever connects a PMS or a laboratory creates one (`stagewise
+ * user token pms.interface`), so the published demo gives no way in
+ * through them. The PMS registers patients and books appointments, the
+ * front desk's work, and reads charges, the biller's; its scope narrows
+ * the two roles to exactly that. The laboratory files results, which only clinical roles
+ * may (docs/security.md), so its role is physician and its scope narrows
+ * it to results. */
+static const struct demo_service {
+    const char *username, *display_name, *roles, *scope;
+} demo_services[] = {
+    { DEMO_PMS_USERNAME, "PMS interface", "front_desk,biller",
+      "demographics:write,scheduling:write,billing:read" },
+    { DEMO_LAB_USERNAME, "Laboratory interface", "physician",
+      "results:write,results:read" },
+};
 
 struct seed {
     const char *hash;
@@ -64,13 +77,14 @@ static int seed_fn(store_tx *tx, void *ctx)
         };
         rc = auth_user_create(tx, &u, &created, NULL);
     }
-    if (rc == SW_OK) {
-        auth_new_user pms = {
-            .practice_id = DEMO_PRACTICE_ID, .username = PMS_USERNAME,
-            .display_name = PMS_NAME, .password_hash = sd->service_hash,
-            .roles = PMS_ROLES, .kind = AUTH_KIND_SERVICE, .scope = PMS_SCOPE,
+    for (size_t i = 0; rc == SW_OK && i < sizeof demo_services / sizeof demo_services[0]; i++) {
+        const struct demo_service *d = &demo_services[i];
+        auth_new_user svc = {
+            .practice_id = DEMO_PRACTICE_ID, .username = d->username,
+            .display_name = d->display_name, .password_hash = sd->service_hash,
+            .roles = d->roles, .kind = AUTH_KIND_SERVICE, .scope = d->scope,
         };
-        rc = auth_user_create(tx, &pms, &created, NULL);
+        rc = auth_user_create(tx, &svc, &created, NULL);
     }
     return rc;
 }
@@ -100,7 +114,7 @@ void demo_print_logins(FILE *out)
     fprintf(out, "Demo logins (password for each: %s):\n", DEMO_PASSWORD);
     for (size_t i = 0; i < NUSERS; i++)
         fprintf(out, "  %-12s %s\n", demo_users[i].username, demo_users[i].what);
-    fprintf(out, "The PMS interface's service account, %s, has no password; "
-            "create its API token with 'stagewise user token %s'.\n",
-            PMS_USERNAME, PMS_USERNAME);
+    fprintf(out, "The service accounts %s and %s have no password; create "
+            "an API token with 'stagewise user token %s'.\n",
+            DEMO_PMS_USERNAME, DEMO_LAB_USERNAME, DEMO_PMS_USERNAME);
 }

@@ -43,6 +43,10 @@ static const struct clinician {
       "1234567893" },
     { DEMO_PRACTITIONER_CHEN,   "np.chen",   "Chen",   "Li",  NULL,  "Li Chen, NP",
       "1987654328" },
+    { DEMO_PRACTITIONER_OSEI,   "dr.osei",   "Osei",   "Kwame", "Dr.", "Dr. Kwame Osei",
+      "1234567901" },
+    { DEMO_PRACTITIONER_BROOKS, "pa.brooks", "Brooks", "Taylor", NULL, "Taylor Brooks, PA-C",
+      "1987654310" },
 };
 
 static const struct patient {

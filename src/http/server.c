@@ -36,6 +36,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 
 struct http_server {
@@ -72,6 +73,7 @@ struct http_conn {
     size_t                 received;     /* body bytes, kept or dropped */
     char                   client[INET6_ADDRSTRLEN];
     bool                   forwarded_tls; /* a trusted proxy said https */
+    bool                   measured;     /* counted in the metrics */
 };
 
 /* ---- Helpers handlers call ----------------------------------------------- */
@@ -313,6 +315,18 @@ static int run_handler(struct http_conn *c)
     return req->route->handler(req, &c->res);
 }
 
+/* Counts the request in the metrics (core/metrics.h) by route pattern.
+ * Done when the response is queued, so that a client that has its answer
+ * finds it counted in the next scrape; requests never answered (408, 499)
+ * are counted when they end. */
+static void measure(struct http_conn *c, int status)
+{
+    c->measured = true;
+    sw_metrics_http_request(c->req.method,
+                            c->req.route ? c->req.route->pattern : NULL, status,
+                            (double)(sw_now_mono_us() - c->start_us) / 1e6);
+}
+
 static enum MHD_Result respond(struct http_conn *c)
 {
     int expect = HTTP_PHASE_RECEIVING;
@@ -344,6 +358,7 @@ static enum MHD_Result respond(struct http_conn *c)
         MHD_add_response_header(r, h->name, h->value);
     if (atomic_load(&c->srv->stopping))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    measure(c, c->res.status);
     enum MHD_Result ok = MHD_queue_response(c->mhd, (unsigned)c->res.status, r);
     MHD_destroy_response(r);
     return ok;
@@ -420,6 +435,8 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
     sw_log_access(c->req.method ? c->req.method : "-",
                   c->req.route ? c->req.route->pattern : "-", status, ms,
                   c->req.user_id, c->req.request_id);
+    if (!c->measured)
+        measure(c, status);
     sw_buf_free(&c->body);
     sw_buf_free(&c->res.body);
     sw_arena_destroy(c->req.arena);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/roles.h"
 #include "rollout/catalog.h"
 
 #define TABLE_ARENA_MAX (4u * 1024 * 1024)
@@ -125,20 +126,6 @@ int64_t rollout_table_version(const rollout_table *t)
     return t ? t->version : 0;
 }
 
-/* Whether role is one of the comma-separated roles. */
-static bool has_role(const char *roles, const char *role)
-{
-    size_t n = strlen(role);
-    for (const char *p = roles; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, role, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
 static bool listed(const char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; s && i < n; i++)
@@ -154,7 +141,7 @@ static bool in_cohort(const module_rule *r, const rollout_user *u)
         return true;
     case PLAN_COHORT_ROLES:
         for (size_t i = 0; i < r->nmembers; i++)
-            if (has_role(u->roles, r->members[i]))
+            if (auth_roles_has(u->roles, r->members[i]))
                 return true;
         return false;
     case PLAN_COHORT_USERS:

@@ -8,29 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/roles.h"
 #include "auth/users.h"
 #include "core/arena.h"
 #include "rollout/catalog.h"
 
-static bool has_role(const char *roles, const char *role)
-{
-    size_t n = strlen(role);
-    for (const char *p = roles ? roles : ""; *p; ) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, role, n) == 0)
-            return true;
-        p += len + (end ? 1 : 0);
-    }
-    return false;
-}
-
-static bool in_cohort(const plan_cohort *c, const auth_user *u)
+bool gate_cohort_has(const plan_cohort *c, const auth_user *u)
 {
     if (c->kind == PLAN_COHORT_EVERYONE)
         return true;
     for (size_t i = 0; i < c->n; i++)
-        if (c->kind == PLAN_COHORT_ROLES ? has_role(u->roles, c->members[i])
+        if (c->kind == PLAN_COHORT_ROLES ? auth_roles_has(u->roles, c->members[i])
                                          : strcmp(u->username, c->members[i]) == 0)
             return true;
     return false;
@@ -77,7 +65,7 @@ int gate_training_data(sw_store *store, int64_t practice_id,
     for (size_t i = 0; rc == SW_OK && i < n; i++) {
         const auth_user *u = &users[i];
         if (u->disabled || (u->kind && strcmp(u->kind, AUTH_KIND_PERSON) != 0)
-            || !in_cohort(&s->cohort, u))
+            || !gate_cohort_has(&s->cohort, u))
             continue;
         cohort++;
         bool all = true, any = false;

@@ -8,6 +8,12 @@
 
 #include "rollout/gates.h"
 
+struct auth_user;
+
+/* Whether the account u is in cohort c (everyone, one of its roles, or
+ * named): the cohort membership every stage gate counts by. */
+bool gate_cohort_has(const plan_cohort *c, const struct auth_user *u);
+
 /* The share of stage s's cohort (enabled people) who completed a course
  * of every module of the stage (proficiency false), or passed each
  * module's proficiency check (proficiency true), against the gate's

@@ -1,12 +1,13 @@
 /* gates.c - the gate data interface (see gates.h): one case per gate kind.
  * The interface gate reads the go-live interface test suite's reports
  * (gate_interface.c), training and proficiency the training records
- * (gate_training.c); benchmarks answer "no data" until the adoption work
- * records theirs. */
+ * (gate_training.c), benchmarks the adoption levels of the previous
+ * stage's cohort (gate_benchmarks.c). */
 #include "gates.h"
 
 #include <stdio.h>
 
+#include "rollout/gate_benchmarks.h"
 #include "rollout/gate_interface.h"
 #include "rollout/gate_training.h"
 
@@ -31,7 +32,6 @@ int gates_data(sw_store *store, int64_t practice_id, const sw_plan *p,
                const plan_stage *s, const plan_gate *g, gate_data *out,
                sw_err *err)
 {
-    (void)p; (void)s;
     switch (g->kind) {
     case PLAN_GATE_TRAINING:
         /* training_record rows of the stage's cohort (gate_training.c). */
@@ -39,8 +39,8 @@ int gates_data(sw_store *store, int64_t practice_id, const sw_plan *p,
     case PLAN_GATE_PROFICIENCY:
         return gate_training_data(store, practice_id, s, g, true, out, err);
     case PLAN_GATE_BENCHMARKS:
-        no_data(out, "adoption benchmarks are not measured yet");
-        break;
+        /* adoption_level rows of the previous stage's cohort. */
+        return gate_benchmarks_data(store, practice_id, p, s, g, out, err);
     case PLAN_GATE_INTERFACE:
         /* The latest go-live interface test suite run (gate_interface.c). */
         return gate_interface_data(store, practice_id, out, err);

@@ -22,8 +22,11 @@
 #define BY_TYPE(r)     { r, NULL, true }
 
 static const rollout_route map[] = {
-    /* Health, sign-in and one's own account (api_session.c, api_mfa.c). */
+    /* Health, readiness, metrics (health.c, api_metrics.c), sign-in and
+     * one's own account (api_session.c, api_mfa.c). */
     NONE("GET /healthz"),
+    NONE("GET /readyz"),
+    NONE("GET /metrics"),
     NONE("POST /api/session"),
     NONE("DELETE /api/session"),
     NONE("GET /api/me"),
@@ -99,6 +102,30 @@ static const rollout_route map[] = {
     NONE("GET /api/training/records.csv"),
     NONE("POST /api/training/assignments"),
     NONE("GET /api/training/assignments"),
+    /* Adoption: activity reports and scheduled hours (api_activity.c,
+     * api_adoption_schedule.c) measure the plan, whatever is live. */
+    NONE("POST /api/activity"),
+    NONE("GET /api/adoption/schedule/{username}"),
+    NONE("PUT /api/adoption/schedule/{username}"),
+    NONE("POST /api/adoption/schedule/{username}/leave"),
+    NONE("DELETE /api/adoption/schedule/{username}/leave/{first}"),
+    /* Scorecards, the dashboard, the report, targets and settings
+     * (api_adoption.c): they measure the plan, whatever is live. */
+    NONE("GET /api/adoption/me"),
+    NONE("GET /api/adoption/users"),
+    NONE("GET /api/adoption/users/{username}"),
+    NONE("GET /api/adoption/dashboard"),
+    NONE("GET /api/adoption/report"),
+    NONE("GET /api/adoption/targets"),
+    NONE("PUT /api/adoption/targets"),
+    NONE("GET /api/adoption/settings"),
+    NONE("PUT /api/adoption/settings"),
+    /* Productivity, the forecast and findings (api_adoption_insights.c). */
+    NONE("GET /api/adoption/productivity"),
+    NONE("GET /api/adoption/forecast"),
+    NONE("GET /api/adoption/findings"),
+    NONE("POST /api/adoption/findings/{id}/assign"),
+    NONE("POST /api/adoption/baseline"),
 
     /* The inbox and staff messages hold every module's items (results,
      * notes to sign, messages); taking them away would hide work. */

@@ -9,7 +9,8 @@
  *   DELETE /api/superusers/{module}/{username}  takes them off (plan:write)
  *   GET    /api/superusers/colleagues           for a super-user, the
  *          colleagues in the cohorts of their modules who are stuck: the
- *          module's course not completed, or its proficiency check failed
+ *          module's course not completed, its proficiency check failed, or
+ *          (course done) flagged below a floor on its adoption benchmarks
  *
  * The roster lives in the production store whichever environment serves
  * the request. A change is audited (permission_change, feature
@@ -22,6 +23,7 @@
 #include "auth/users.h"
 #include "core/clock.h"
 #include "rollout/catalog.h"
+#include "rollout/gate_training.h"
 #include "rollout/plan.h"
 #include "rollout/plan_store.h"
 #include "training/superusers.h"
@@ -137,11 +139,20 @@ typedef struct record {
     bool        proficiency_pass;
 } record;
 
+/* A colleague flagged on a module's adoption benchmarks (adoption_level,
+ * kept by the adoption worker: below a floor after settling in). */
+typedef struct lagging {
+    int64_t     user_id;
+    const char *module;
+} lagging;
+
 struct records_ctx {
     sw_arena *a;
     int64_t   practice_id;
     record   *rows;
     size_t    n;
+    lagging  *lag;
+    size_t    nlag;
 };
 
 #define RECORDS_MAX 5000     /* users x courses of a practice, ample */
@@ -175,7 +186,39 @@ static int records_fn(store_tx *tx, void *arg)
             rc = SW_ENOMEM;
     }
     store_finalize(st);
+    if (rc != SW_OK)
+        return rc;
+    c->nlag = 0;
+    c->lag = sw_arena_calloc(c->a, RECORDS_MAX, sizeof *c->lag);
+    if (c->lag == NULL)
+        return store_tx_fail(tx, SW_ENOMEM, NULL);
+    rc = store_prepare(tx, "SELECT user_id, module FROM adoption_level "
+                           "WHERE practice_id = ? AND flagged = 1 LIMIT ?", &st);
+    if (rc != SW_OK)
+        return rc;
+    if ((rc = store_bind_int64(st, 1, c->practice_id)) == SW_OK)
+        rc = store_bind_int64(st, 2, RECORDS_MAX);
+    row = true;
+    while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row) {
+        lagging *l = &c->lag[c->nlag++];
+        l->user_id = store_col_int64(st, 0);
+        l->module = sw_arena_strdup(c->a, store_col_text(st, 1, NULL));
+        if (l->module == NULL)
+            rc = SW_ENOMEM;
+    }
+    store_finalize(st);
     return rc;
+}
+
+/* Whether u is flagged on module m's adoption benchmarks. */
+static bool lags_on(const struct records_ctx *rc, const auth_user *u,
+                    const catalog_module *m)
+{
+    for (size_t i = 0; i < rc->nlag; i++)
+        if (rc->lag[i].user_id == u->user_id
+            && strcmp(rc->lag[i].module, m->id) == 0)
+            return true;
+    return false;
 }
 
 /* Whether a record's course is module m's course or one of its role
@@ -185,19 +228,6 @@ static bool course_of(const char *course, const catalog_module *m)
     size_t k = strlen(m->course);
     return strncmp(course, m->course, k) == 0
         && (course[k] == '\0' || course[k] == '-');
-}
-
-static bool has_role(const char *roles, const char *role)
-{
-    size_t k = strlen(role);
-    for (const char *p = roles; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == k && strncmp(p, role, k) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
 }
 
 /* Whether u is in the cohort that module m goes live for: everyone when
@@ -211,12 +241,7 @@ static bool in_cohort(const sw_plan *plan, const catalog_module *m,
     const plan_stage *st = plan_stage_of_module(plan, m->id);
     if (st == NULL)
         return false;
-    const plan_cohort *c = &st->cohort;
-    for (size_t i = 0; c->kind != PLAN_COHORT_EVERYONE && i < c->n; i++)
-        if (c->kind == PLAN_COHORT_ROLES ? has_role(u->roles, c->members[i])
-                                         : strcmp(u->username, c->members[i]) == 0)
-            return true;
-    return c->kind == PLAN_COHORT_EVERYONE;
+    return gate_cohort_has(&st->cohort, u);
 }
 
 /* Why u is stuck on m (the state id and a sentence), or NULL when not. */
@@ -241,8 +266,13 @@ static const char *stuck_on(const struct records_ctx *rc, const auth_user *u,
                  "100).", m->title, (long long)failed->proficiency_score);
         return "proficiency_failed";
     }
-    if (done)
-        return NULL;
+    if (done) {
+        if (!lags_on(rc, u, m))
+            return NULL;
+        snprintf(why, cap, "Below a floor on the %s benchmarks after settling "
+                 "in (their adoption scorecard says which).", m->title);
+        return "below_floor";
+    }
     if (started) {
         char at[SW_TIME_ISO_MAX];
         sw_time_iso(started->started_at, at);

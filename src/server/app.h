@@ -100,6 +100,10 @@ extern const http_route_table superusers_routes;  /* api_superusers.c */
 extern const http_route_table help_routes;        /* api_help.c */
 extern const http_route_table training_routes;    /* api_training.c */
 extern const http_route_table training_records_routes; /* api_training_records.c */
+extern const http_route_table activity_routes;    /* api_activity.c */
+extern const http_route_table adoption_schedule_routes; /* api_adoption_schedule.c */
+extern const http_route_table adoption_insights_routes; /* api_adoption_insights.c */
+extern const http_route_table adoption_routes;    /* api_adoption.c */
 
 /* Filters of the assembled server, in the order they run. */
 const http_filter *server_filters(size_t *count);

@@ -44,6 +44,10 @@ size_t server_route_tables(sw_app *app)
     app->tables[n++] = &training_routes;
     app->tables[n++] = &training_records_routes;
     app->tables[n++] = &modules_routes;
+    app->tables[n++] = &activity_routes;
+    app->tables[n++] = &adoption_schedule_routes;
+    app->tables[n++] = &adoption_insights_routes;
+    app->tables[n++] = &adoption_routes;
     app->tables[n++] = &app->fhir_table;
     app->web_table = web_route_table(&app->web);
     app->tables[n++] = &app->web_table;

@@ -26,7 +26,11 @@
 #include "hl7/interface.h"
 #include "rollout/decide_cache.h"
 #include "training/course.h"
+#include "training/env_reset.h"
 #include "training/env_store.h"
+#include "monitor.h"
+#include "training_nightly.h"
+#include "adoption_worker.h"
 
 /* Reads a PEM file for TLS into memory (freed with pem_free). */
 static int read_pem(const char *path, const char *what, char **out,
@@ -72,6 +76,7 @@ static int practice_is_demo(store_tx *tx, void *ctx)
 int server_run(const serve_options *opt, sw_err *err)
 {
     int64_t t0 = sw_now_mono_us();
+    sw_log_set_format(opt->log_json ? SW_LOG_JSON : SW_LOG_TEXT);
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
@@ -169,6 +174,7 @@ int server_run(const serve_options *opt, sw_err *err)
     if (rc != SW_OK)
         goto out_store;
     app.deliver = hl7_interface_deliver(hl7);
+    server_monitor_configure(opt->metrics_token, opt->mllp_host != NULL, hl7);
 
     size_t ntables = server_route_tables(&app);
     size_t nfilters;
@@ -233,11 +239,27 @@ int server_run(const serve_options *opt, sw_err *err)
             app.auth.idle_ms / 1000, app.auth.max_ms / 1000,
             SW_LOGIN_MAX_FAILURES, app.auth.lockout_ms / 1000);
 
+    /* The nightly reset (--training-reset-at): only with a training store. */
+    server_nightly *nightly = NULL;
+    if (app.training_store != NULL && opt->training_reset
+        && server_nightly_start(app.store, app.training_store, opt->training_reset_minute,
+                                TRAINING_DEFAULT_SEED, &nightly, err) != SW_OK)
+        sw_warn("%s; the training environment will not be reset nightly", sw_err_text(err));
+    /* The adoption roll-ups, kept current in the background, and the
+     * daily evaluation of findings with the loaded courses (production
+     * store only: the training environment is not measured). */
+    adoption_worker *adoption = NULL;
+    if (adoption_worker_start(app.store, app.courses, &adoption, err) != SW_OK)
+        sw_warn("%s; adoption reports will catch up when they are opened", sw_err_text(err));
+
     int sig = 0;
     sigwait(&stop_signals, &sig);
+    server_monitor_stopping();
     sw_info("received %s; finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_server_stop(srv, SW_HTTP_SHUTDOWN_GRACE_S);
+    server_nightly_stop(nightly);
+    adoption_worker_stop(adoption);
     rc = SW_OK;
 
 out_hl7:

@@ -37,9 +37,17 @@ typedef struct serve_options {
      * to derive it from db_url; no_training serves none (no /training). */
     const char *training_db_url;
     bool        no_training;
+    /* With training_reset, reset the training environment every day at
+     * training_reset_minute after midnight UTC (training_nightly.h). */
+    bool        training_reset;
+    int         training_reset_minute;
     /* The training courses' directory (docs/training.md); NULL:
      * SW_COURSES_DIR, the source tree's courses/. */
     const char *courses_dir;
+    /* Monitoring (docs/operations.md): the bearer token GET /metrics
+     * requires (NULL: loopback clients only), and JSON log lines. */
+    const char *metrics_token;
+    bool        log_json;
 } serve_options;
 
 /* The largest certificate chain or key file read, and the most proxies

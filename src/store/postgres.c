@@ -29,7 +29,9 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 /* Serialization failures after which a write runs alone in this process. */
 #define ALONE_AFTER 2
@@ -160,9 +162,14 @@ static int attempt(pg_conn *c, bool writing, int budget_ms, store_fn fn,
         c->tx.err = c->abort_err;
         return c->tx.err.code;
     }
+    int64_t t0 = sw_now_mono_us();
     rc = pg_conn_commit(c);
-    if (rc == SW_OK)
+    if (rc == SW_OK) {
+        if (writing)
+            sw_metrics_store_commit("postgresql",
+                                    (double)(sw_now_mono_us() - t0) / 1e6, 1);
         return SW_OK;
+    }
     if (c->broken) {
         if (!writing) {
             *next = AGAIN_RECONNECT;

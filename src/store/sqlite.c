@@ -31,7 +31,9 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define DEFAULT_READERS 16
 
@@ -173,12 +175,15 @@ static void run_batch(sqlite_store *s, struct job **batch, int n)
         sqlite_conn_exec(c, "ROLLBACK");
         return;
     }
+    int64_t t0 = sw_now_mono_us();
     rc = sqlite_conn_exec(c, "COMMIT");
     if (rc != SW_OK) {
         sw_err why = c->tx.err;
         sqlite_conn_exec(c, "ROLLBACK");
         fail_batch(batch, n, rc, &why);
+        return;
     }
+    sw_metrics_store_commit("sqlite", (double)(sw_now_mono_us() - t0) / 1e6, n);
 }
 
 static void *writer_main(void *arg)

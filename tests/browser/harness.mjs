@@ -27,11 +27,15 @@ function need(name) {
 
 // A demo database (with the files or directories of `imports` loaded by
 // `stagewise import`) and a server on it; resolves to { base, stop }.
-export async function startServer(extraArgs = [], imports = []) {
+// Without `history` the demo has no plan (every module live), as most
+// screens' tests want; with it, the months of staged go-live history
+// the adoption screens show (`init --demo`).
+export async function startServer(extraArgs = [], imports = [], history = false) {
   const bin = need("STAGEWISE_BIN");
   const dir = mkdtempSync(join(need("STAGEWISE_TEST_TMP"), "browser-"));
   const db = `sqlite:${join(dir, "demo.db")}`;
-  execFileSync(bin, ["init", "--db", db, "--demo"], { stdio: "ignore" });
+  execFileSync(bin, ["init", "--db", db, "--demo", ...(history ? [] : ["--no-history"])],
+               { stdio: "ignore" });
   for (const path of imports)
     execFileSync(bin, ["import", "--db", db, path], { stdio: "ignore" });
   const proc = spawn(bin, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web", webDir, ...extraArgs],
@@ -86,8 +90,8 @@ export async function signIn(page, base, username, password = DEMO_PASSWORD) {
 // Runs the tests in order, each in a fresh browser context; prints one
 // line per test and exits non-zero if any failed (with a screenshot of
 // the failing page).
-export async function run(tests, { serverArgs = [], imports = [] } = {}) {
-  const server = await startServer(serverArgs, imports);
+export async function run(tests, { serverArgs = [], imports = [], history = false } = {}) {
+  const server = await startServer(serverArgs, imports, history);
   const browser = await launchBrowser();
   let failed = 0;
   try {

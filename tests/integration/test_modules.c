@@ -170,31 +170,11 @@ static void test_me_lists_the_catalog(void **state)
 
 /* ---- The command line ---------------------------------------------------- */
 
-/* Runs the binary; checks the exit status and, on failure, that stderr is
- * one "stagewise: " line naming word. Returns stdout (caller frees). */
-static char *run(int want, const char *const *args, const char *word)
-{
-    char *out = NULL, *err = NULL;
-    int status = sw_test_run(args, NULL, &out, &err);
-    if (status != want)
-        fail_msg("exit %d (wanted %d); stderr: %s", status, want, err);
-    if (want != 0) {
-        assert_true(strncmp(err, "stagewise: ", 11) == 0);
-        char *nl = strchr(err, '\n');
-        assert_non_null(nl);
-        assert_int_equal(nl[1], '\0');
-        if (word)
-            assert_non_null(strstr(err, word));
-    }
-    free(err);
-    return out;
-}
-
 static void test_cli_table(void **state)
 {
     (void)state;
     const char *args[] = { "modules", NULL };
-    char *out = run(0, args, NULL);
+    char *out = sw_test_expect_run(0, args, NULL);
     for (size_t i = 0; i < NMODULES; i++)
         assert_non_null(strstr(out, module_ids[i]));
     assert_non_null(strstr(out, "MODULE"));
@@ -204,11 +184,11 @@ static void test_cli_table(void **state)
     free(out);
 
     const char *help[] = { "modules", "--help", NULL };
-    out = run(0, help, NULL);
+    out = sw_test_expect_run(0, help, NULL);
     assert_non_null(strstr(out, "--json"));
     free(out);
     const char *all_help[] = { "--help", NULL };
-    out = run(0, all_help, NULL);
+    out = sw_test_expect_run(0, all_help, NULL);
     assert_non_null(strstr(out, "modules"));
     free(out);
 }
@@ -217,7 +197,7 @@ static void test_cli_json_is_the_api_without_live(void **state)
 {
     sw_test_env *e = *state;
     const char *args[] = { "modules", "--json", NULL };
-    char *out = run(0, args, NULL);
+    char *out = sw_test_expect_run(0, args, NULL);
     json_error_t jerr;
     json_t *cli = json_loads(out, 0, &jerr);
     if (cli == NULL)
@@ -239,11 +219,11 @@ static void test_cli_usage_errors(void **state)
 {
     (void)state;
     const char *bad[] = { "modules", "--no-such-option", NULL };
-    free(run(2, bad, "--no-such-option"));
+    free(sw_test_expect_run(2, bad, "--no-such-option"));
     const char *extra[] = { "modules", "eprescribing", NULL };
-    free(run(2, extra, "eprescribing"));
+    free(sw_test_expect_run(2, extra, "eprescribing"));
     const char *json_value[] = { "modules", "--json=yes", NULL };
-    free(run(2, json_value, "--json"));
+    free(sw_test_expect_run(2, json_value, "--json"));
 }
 
 int main(void)

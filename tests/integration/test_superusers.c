@@ -309,6 +309,25 @@ static void add_record(sw_test_env *e, const struct record *r)
     store_close(s);
 }
 
+static int sql_fn(store_tx *tx, void *arg)
+{
+    return store_exec(tx, NULL, arg, "");
+}
+
+/* Runs one statement on the server's store. */
+static void exec_sql(sw_test_env *e, const char *sql)
+{
+    sw_store *s;
+    sw_err err;
+    store_options so = { .create = false, .connections = 1 };
+    assert_int_equal(store_open(e->db, &so, &s, &err), SW_OK);
+    int rc = store_write(s, sql_fn, (void *)sql, &err);
+    if (rc != SW_OK)
+        fprintf(stderr, "sql: %s\n", sw_err_text(&err));
+    assert_int_equal(rc, SW_OK);
+    store_close(s);
+}
+
 static json_t *colleague(json_t *doc, const char *username)
 {
     return sw_test_find(json_object_get(doc, "colleagues"), "username", username);
@@ -350,6 +369,18 @@ static void super_users_see_stuck_colleagues(void **state)
     assert_null(colleague(doc, "desk.s"));     /* outside the cohort */
     assert_null(colleague(doc, "lead.s"));
     assert_null(colleague(doc, "dr.super"));   /* not themselves */
+    json_decref(doc);
+
+    /* Trained, but flagged below a floor on the module's adoption
+     * benchmarks (the adoption worker's adoption_level row). */
+    exec_sql(e, "INSERT INTO adoption_level (practice_id, user_id, module, "
+                   "level, flagged, as_of_day) SELECT 1, user_id, 'eprescribing', "
+                   "'learning', 1, 20782 FROM app_user WHERE username = 'dr.other'");
+    doc = sw_test_get_json(e, p.super, "/api/superusers/colleagues");
+    c = colleague(doc, "dr.other");
+    assert_non_null(c);
+    assert_string_equal(sw_test_str(c, "state"), "below_floor");
+    assert_non_null(strstr(sw_test_str(c, "why"), "E-prescribing"));
     json_decref(doc);
 
     /* Someone who is no super-user has nobody to look after. */

@@ -314,3 +314,21 @@ void sw_test_staged_plan(sw_test_env *e, const char *auth, const char *stage,
     json_decref(put);
     json_decref(cur);
 }
+
+char *sw_test_expect_run(int want, const char *const *args, const char *word)
+{
+    char *out = NULL, *err = NULL;
+    int status = sw_test_run(args, NULL, &out, &err);
+    if (status != want)
+        fail_msg("exit %d (wanted %d); stderr: %s", status, want, err);
+    if (want != 0) {
+        assert_true(strncmp(err, "stagewise: ", 11) == 0);
+        char *nl = strchr(err, '\n');
+        assert_non_null(nl);
+        assert_int_equal(nl[1], '\0');
+        if (word && strstr(err, word) == NULL)
+            fail_msg("stderr '%s' lacks '%s'", err, word);
+    }
+    free(err);
+    return out;
+}

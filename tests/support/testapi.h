@@ -137,4 +137,9 @@ void sw_test_sign_in_new_user(sw_test_env *e, const char *username,
 void sw_test_staged_plan(sw_test_env *e, const char *auth, const char *stage,
                          ...) __attribute__((sentinel));
 
+/* Runs `stagewise ARGS…` (sw_test_run) and checks its exit status is
+ * want and, when want is not 0, that stderr is one "stagewise: " line
+ * holding word (NULL: any). Returns stdout (the caller frees). */
+char *sw_test_expect_run(int want, const char *const *args, const char *word);
+
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/store.h"
+
 static _Atomic int counter;
 
 const char *sw_test_store(void)
@@ -93,4 +95,22 @@ char *sw_test_fresh_db_of(const char *store)
 char *sw_test_fresh_db(void)
 {
     return sw_test_fresh_db_of(sw_test_store());
+}
+
+int sw_test_open_migrated(sw_store **out)
+{
+    char *url = sw_test_fresh_db();
+    store_options so = { .create = true };
+    sw_err err;
+    int rc = store_open(url, &so, out, &err);
+    free(url);
+    if (rc == SW_OK && (rc = store_migrate(*out, NULL, NULL, &err)) != SW_OK) {
+        store_close(*out);
+        *out = NULL;
+    }
+    if (rc != SW_OK) {
+        fprintf(stderr, "setup: %s\n", sw_err_text(&err));
+        return -1;
+    }
+    return 0;
 }

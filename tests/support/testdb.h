@@ -17,6 +17,11 @@ char *sw_test_fresh_db_of(const char *store);
 /* The maintenance URL of this run's PostgreSQL test server (its
  * "postgres" database); the caller frees it. Aborts when there is none. */
 char *sw_test_pg_admin_url(void);
+/* Opens a new empty database of the current store (sw_test_fresh_db) with
+ * every migration applied, for unit tests of the store-backed code: 0, or
+ * -1 with the reason on stderr. store_close frees it. */
+struct sw_store;
+int sw_test_open_migrated(struct sw_store **out);
 /* A new scratch directory; the caller frees the returned path. */
 char *sw_test_tmpdir(void);
 

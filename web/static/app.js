@@ -2,7 +2,7 @@
 // header (with the inbox count), and signing out. Screens live in their
 // own modules (signin.js, patients.js, chart.js, schedule.js, visit.js,
 // inbox.js, result.js, implementation.js, interface.js, training.js,
-// training_progress.js); each gets the
+// training_progress.js, adoption.js); each gets the
 // main element and the app. Under the header, every user sees what is coming soon: the
 // modules not live for them yet, with the date they go live (/api/me
 // "coming"). The environment (production or training) comes from the
@@ -25,6 +25,9 @@ import { showEnvironment, environmentSwitch, home } from "./env.js";
 import { trainingScreen } from "./training.js";
 import { trainingProgressScreen } from "./training_progress.js";
 import { helpControls } from "./superusers.js";
+import { adoptionScreen, isLead } from "./adoption.js";
+import { inTraining } from "./env.js";
+import * as activity from "./activity.js";
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
@@ -63,11 +66,13 @@ const app = {
     if (this.idle) this.idle.stop();
     this.idle = idleWatch(idleSeconds, () => this.keepAlive(), () => this.signOut(
       "You were signed out after a period without activity. Sign in again to continue."));
+    activity.start();
     this.go(location.hash || "#/patients");
   },
 
   // Whatever the reason, everything shown is dropped.
   signedOut(message) {
+    activity.stop();
     if (this.helpWatch) this.helpWatch.disconnect();
     this.helpWatch = null;
     if (this.idle) this.idle.stop();
@@ -121,6 +126,7 @@ const app = {
 
   async signOut(message = "You are signed out.") {
     try { await this.leaving(); } catch { /* a last autosave that failed is shown no more */ }
+    activity.flush();
     try { await del("/api/session", { signedOutOk: true }); } catch { /* signed out anyway */ }
     this.signedOut(message);
   },
@@ -137,7 +143,9 @@ const app = {
         h("a", { href: "#/inbox", id: "nav-inbox" }, "Inbox", this.badge, this.badgeWords),
         this.offers("implementation") ? h("a", { href: "#/implementation", id: "nav-implementation" }, "Implementation") : null,
         this.offers("billingInterface") ? h("a", { href: "#/interface", id: "nav-interface" }, "Billing interface") : null,
-        this.offers("training") ? h("a", { href: "#/training", id: "nav-training" }, "Training") : null),
+        this.offers("training") ? h("a", { href: "#/training", id: "nav-training" }, "Training") : null,
+        // Adoption is measured in production only; the lead lands on the dashboard.
+        inTraining ? null : h("a", { href: isLead(this) ? "#/adoption" : "#/adoption/me", id: "nav-adoption" }, "Adoption")),
       environmentSwitch(),
       h("span", { class: "who" }, `${this.me.display_name} (${roles})`),
       h("button", { type: "button", id: "sign-out", onclick: () => this.signOut() }, "Sign out"));
@@ -196,6 +204,7 @@ const app = {
   route() {
     this.leaving();
     if (!this.me) return;
+    activity.noteRoute(location.hash);
     if (this.idle) this.idle.activity();
     const id = "([A-Za-z0-9.-]{1,64})";
     const at = (path) => new RegExp(`^#/${path}$`).exec(location.hash);
@@ -209,6 +218,10 @@ const app = {
     else if (at("interface") && this.offers("billingInterface")) interfaceScreen(main, this);
     else if (at("training") && this.offers("training")) trainingScreen(main, this);
     else if (at("training-progress") && this.offers("trainingProgress")) trainingProgressScreen(main, this);
+    else if (at("adoption") && !inTraining) adoptionScreen(main, this, "dashboard");
+    else if (at("adoption/me") && !inTraining) adoptionScreen(main, this, "me");
+    else if (at("adoption/targets") && !inTraining) adoptionScreen(main, this, "targets");
+    else if ((m = at("adoption/users/([A-Za-z0-9._@-]{1,64})")) && !inTraining) adoptionScreen(main, this, "user", m[1]);
     else patientsScreen(main, this);
     this.refreshInbox();
     this.helpTools();

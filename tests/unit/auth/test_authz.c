@@ -383,6 +383,22 @@ static void test_routes_open_to_every_user(void **state)
         "POST /api/help",
         "GET /api/help",
         "POST /api/help/{id}/answer",
+        /* Adoption (api_activity.c, api_adoption*.c): one's own activity
+         * reports and figures; who sees whose scorecard, the practice's
+         * figures and schedules is decided by adoption_access.c. */
+        "POST /api/activity",
+        "GET /api/adoption/me",
+        "GET /api/adoption/users",
+        "GET /api/adoption/users/{username}",
+        "GET /api/adoption/dashboard",
+        "GET /api/adoption/report",
+        "GET /api/adoption/targets",
+        "GET /api/adoption/settings",
+        "GET /api/adoption/productivity",
+        "GET /api/adoption/forecast",
+        "GET /api/adoption/findings",
+        "POST /api/adoption/findings/{id}/assign",
+        "GET /api/adoption/schedule/{username}",
     };
     sw_app app = { 0 };
     size_t ntables = server_route_tables(&app);

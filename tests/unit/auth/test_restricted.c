@@ -23,16 +23,7 @@ static sw_store *store;
 static int setup(void **state)
 {
     (void)state;
-    char *url = sw_test_fresh_db();
-    store_options so = { .create = true };
-    sw_err err;
-    int rc = store_open(url, &so, &store, &err);
-    free(url);
-    if (rc == SW_OK)
-        rc = store_migrate(store, NULL, NULL, &err);
-    if (rc != SW_OK)
-        fprintf(stderr, "setup: %s\n", sw_err_text(&err));
-    return rc == SW_OK ? 0 : -1;
+    return sw_test_open_migrated(&store);
 }
 
 static int teardown(void **state)
