@@ -2,7 +2,9 @@
 #   make run    install what is missing, build, create the demo database
 #               (with the Synthea patients of tests/data/synthea), serve
 #   make test   install what tests need, build everything, run every suite
-# Other targets: make (build only), make bench, make clean, make fhir-tables.
+# Other targets: make (build only), make bench, make clean, make fhir-tables,
+#   make install [PREFIX=/usr/local] [DESTDIR=], make uninstall
+#   (docs/operations.md "Install").
 
 MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
@@ -11,7 +13,11 @@ LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN   = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build run test bench clean fhir-tables
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INSTALL_BUILD = $(BUILD)-install
+
+.PHONY: all build run test bench clean fhir-tables install uninstall
 
 all: build
 
@@ -41,6 +47,23 @@ bench:
 # Regenerates src/fhir/gen/ from the pinned FHIR R4 definitions (npm).
 fhir-tables:
 	@cd tools/fhir-gen && npm ci --silent && node generate.mjs
+
+# A build of its own whose program looks for the web app and the courses
+# under PREFIX/share/stagewise; the configuration file is kept if present.
+install:
+	@sh scripts/deps.sh build
+	@cmake -S . -B $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSW_INSTALLED_PATHS=ON \
+	    -DSW_TESTS=OFF -DSW_SANITIZER_TREE=OFF -DSW_BENCH=OFF >/dev/null
+	@cmake --build $(INSTALL_BUILD) -j$(JOBS) --target stagewise
+	@DESTDIR="$(DESTDIR)" cmake --install $(INSTALL_BUILD)
+
+# Removes what install wrote, except the configuration file and the data.
+uninstall:
+	@test -f $(INSTALL_BUILD)/install_manifest.txt || \
+	    { echo "make uninstall: run make install first"; exit 1; }
+	@grep -v '/stagewise\.conf$$' $(INSTALL_BUILD)/install_manifest.txt | \
+	    while read -r f; do rm -f "$(DESTDIR)$$f"; done
 
 clean:
 	rm -rf $(BUILD)

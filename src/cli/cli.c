@@ -29,6 +29,7 @@ static const cli_command *const commands[] = {
     &cli_adoption,
     &cli_backup,
     &cli_restore,
+    &cli_downtime_check,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -56,5 +56,6 @@ extern const cli_command cli_training;
 extern const cli_command cli_adoption;
 extern const cli_command cli_backup;
 extern const cli_command cli_restore;
+extern const cli_command cli_downtime_check;
 
 #endif

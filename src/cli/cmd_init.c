@@ -4,23 +4,28 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "auth/password.h"
 #include "auth/users.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "demo/demo.h"
+#include "store/backup.h"
 #include "store/store.h"
 #include "training/env_reset.h"
+#include "training/env_store.h"
 
 #define PRACTICE_ID 1
 
 static const char usage[] =
     "Usage: stagewise init [--db URL] [--demo [--no-history]] [--practice NAME]\n"
-    "                      [--training-db URL]\n"
+    "                      [--training-db URL] [--backup-dir DIR | --no-backup]\n"
     "\n"
     "Creates the database if it does not exist (SQLite), applies the schema\n"
     "migrations this version needs, creates the practice and the user 'admin'.\n"
@@ -37,6 +42,14 @@ static const char usage[] =
     "  --training-db URL  the training environment's database (default: derived\n"
     "                   from --db; docs/commands/training.md), created with its\n"
     "                   master population of synthetic patients when new\n"
+    "  --backup-dir DIR  before upgrading an existing database's schema, back\n"
+    "                   it up into a new directory inside DIR (default: the\n"
+    "                   SQLite file's directory; PostgreSQL: the current one)\n"
+    "  --no-backup      upgrade without that backup: only for a throwaway\n"
+    "                   database\n"
+    "\n"
+    "An upgrade never starts without its backup: when the backup fails, init\n"
+    "stops and the database is left as it was (docs/operations.md \"Upgrade\").\n"
     "\n"
     "The admin password is $STAGEWISE_ADMIN_PASSWORD (12 to 128 characters);\n"
     "without it one is generated and printed once.\n";
@@ -74,6 +87,63 @@ static int init_fn(store_tx *tx, void *arg)
     return auth_user_create(tx, &admin, &ic->admin_created, NULL);
 }
 
+/* Backs up a database whose schema is behind (version from) before it is
+ * migrated, into a new directory in backup_dir (NULL: next to the SQLite
+ * file, or the current directory for PostgreSQL), and says where. */
+static int backup_before_upgrade(sw_store *s, const char *url,
+                                 const char *backup_dir, int from, sw_err *err)
+{
+    char parent[1024] = ".";
+    if (backup_dir != NULL) {
+        snprintf(parent, sizeof parent, "%s", backup_dir);
+    } else {
+        if (strncmp(url, "sqlite:", 7) == 0) {
+            snprintf(parent, sizeof parent, "%s", url + 7);
+            char *slash = strrchr(parent, '/');
+            if (slash == NULL)
+                snprintf(parent, sizeof parent, ".");
+            else if (slash == parent)
+                parent[1] = '\0';
+            else
+                *slash = '\0';
+        }
+    }
+    struct stat st;
+    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+        return sw_err_set(err, SW_EUSAGE, "init: the backup directory %s does "
+                          "not exist; create it, or give --backup-dir", parent);
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    char dest[1200];
+    snprintf(dest, sizeof dest, "%s/stagewise-before-upgrade-v%d-%s", parent,
+             from, stamp);
+    char training[SW_STORE_MAX_URL_BYTES];
+    bool has_training = training_store_url(url, training, sizeof training,
+                                           NULL) == SW_OK;
+    backup_options o = {
+        .db_url = url,
+        .training_url = has_training ? training : NULL,
+        .dest = dest,
+    };
+    backup_result r;
+    int rc = backup_run(&o, &r, err);
+    if (rc != SW_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", sw_err_text(err));
+        return sw_err_set(err, rc, "init: the backup before the upgrade "
+                          "failed, so the schema was not upgraded: %s; fix it, "
+                          "or give --no-backup for a throwaway database", why);
+    }
+    printf("Database %s: schema version %d is behind %d; backed up first "
+           "into %s (%" PRId64 " tables, %" PRId64 " rows; restore with "
+           "'stagewise restore %s').\n", store_display(s), from,
+           store_schema_latest(), dest, r.tables, r.rows, dest);
+    return SW_OK;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -82,9 +152,12 @@ static int run(int argc, char **argv)
         { "no-history", no_argument, NULL, 'H' },
         { "practice", required_argument, NULL, 'p' },
         { "training-db", required_argument, NULL, 't' },
+        { "backup-dir", required_argument, NULL, 'b' },
+        { "no-backup", no_argument, NULL, 'N' },
         { 0, 0, 0, 0 },
     };
-    const char *db = NULL, *training_db = NULL;
+    const char *db = NULL, *training_db = NULL, *backup_dir = NULL;
+    bool no_backup = false;
     struct init_ctx ic = { .practice_name = NULL };
     opterr = 0;
     optind = 1;
@@ -96,12 +169,17 @@ static int run(int argc, char **argv)
         case 'H': ic.no_history = true; break;
         case 'p': ic.practice_name = optarg; break;
         case 't': training_db = optarg; break;
+        case 'b': backup_dir = optarg; break;
+        case 'N': no_backup = true; break;
         default:  return cli_bad_option("init", argc, argv);
         }
     }
     if (optind < argc)
         return cli_fail(SW_EUSAGE, "init: unexpected argument '%s'; see "
                         "'stagewise init --help'", argv[optind]);
+    if (backup_dir != NULL && no_backup)
+        return cli_fail(SW_EUSAGE, "init: --backup-dir and --no-backup exclude "
+                        "each other");
     if (ic.no_history && !ic.demo)
         return cli_fail(SW_EUSAGE, "init: --no-history goes with --demo");
     if (ic.practice_name == NULL)
@@ -124,7 +202,15 @@ static int run(int argc, char **argv)
         return cli_fail_err(&err);
 
     int from = 0, to = 0;
-    int rc = store_migrate(s, &from, &to, &err);
+    int rc = store_schema_version(s, &from, &err);
+    if (rc != SW_OK)
+        goto fail;
+    if (from > 0 && from < store_schema_latest() && !no_backup) {
+        rc = backup_before_upgrade(s, url, backup_dir, from, &err);
+        if (rc != SW_OK)
+            goto fail;
+    }
+    rc = store_migrate(s, &from, &to, &err);
     if (rc != SW_OK)
         goto fail;
     if (from == to)

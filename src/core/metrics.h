@@ -102,12 +102,16 @@ extern sw_metric_family sw_m_logins;
 extern sw_metric_family sw_m_lockouts;
 /* Updates dropped because a family was full. */
 extern sw_metric_family sw_m_dropped;
+/* Reads routed to the hot standby, by the store that served them
+ * ("replica", or "primary" when it failed or lagged; store_replica.c). */
+extern sw_metric_family sw_m_store_replica_reads;
 
 /* Shorthands for the instrumented code. */
 void sw_metrics_http_request(const char *method, const char *route,
                              int status, double seconds);
 void sw_metrics_store_commit(const char *backend, double seconds, int group);
 void sw_metrics_audit_failure(void);
+void sw_metrics_replica_read(const char *served_by);
 void sw_metrics_login(int ok);
 void sw_metrics_lockout(void);
 

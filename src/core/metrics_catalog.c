@@ -27,6 +27,7 @@ SLOTS(audit_failures_slots);
 SLOTS(logins_slots);
 SLOTS(lockouts_slots);
 SLOTS(dropped_slots);
+SLOTS(replica_reads_slots);
 
 sw_metric_family sw_m_http_requests = {
     .name = "stagewise_http_requests_total",
@@ -95,10 +96,18 @@ sw_metric_family sw_m_dropped = {
     .slots = dropped_slots,
 };
 
+sw_metric_family sw_m_store_replica_reads = {
+    .name = "stagewise_store_replica_reads_total",
+    .help = "Reads routed to the hot standby (serve --db-replica), by the store that served them (replica, or primary when the replica failed or lagged).",
+    .type = SW_METRIC_COUNTER,
+    .labels = { "served_by" },
+    .slots = replica_reads_slots,
+};
+
 static sw_metric_family *const catalog[] = {
     &sw_m_http_requests, &sw_m_http_duration, &sw_m_store_commit,
     &sw_m_store_group,   &sw_m_audit_failures, &sw_m_logins,
-    &sw_m_lockouts,      &sw_m_dropped,
+    &sw_m_lockouts,      &sw_m_dropped,       &sw_m_store_replica_reads,
 };
 
 int sw_metrics_write_all(sw_buf *out)
@@ -149,6 +158,12 @@ void sw_metrics_store_commit(const char *backend, double seconds, int group)
     const char *const labels[] = { backend };
     sw_metric_observe(sw_metric_series(&sw_m_store_commit, labels), seconds);
     sw_metric_observe(sw_metric_series(&sw_m_store_group, labels), group);
+}
+
+void sw_metrics_replica_read(const char *served_by)
+{
+    sw_metric_add(sw_metric_series(&sw_m_store_replica_reads,
+                                   (const char *const[]){ served_by }), 1);
 }
 
 void sw_metrics_audit_failure(void)

@@ -223,7 +223,10 @@ static int search(fhir_req *fr, const http_param *params, int nparams)
     s->base = fr->base;
     struct run_ctx ctx = { .fr = fr, .a = req->arena,
                            .practice_id = fr->practice_id, .s = s };
-    rc = store_read(fr->env->store, run_fn, &ctx, &fr->res->err);
+    /* A search may lag the primary by the replication delay: a client
+     * reads its own write by id (GET /fhir/Type/id), never by search
+     * (docs/store.md "Reads on a hot standby"). */
+    rc = store_read_replica(fr->env->store, run_fn, &ctx, &fr->res->err);
     if (rc != SW_OK)
         return rc;
     if (fhir_authz_note_dropped(fr, issues, ctx.dropped) != SW_OK)

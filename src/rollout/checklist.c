@@ -6,6 +6,24 @@
 
 #include "core/clock.h"
 
+/* The reserved items and the ops_record kind that ticks each. */
+static const struct {
+    const char *item_id;
+    const char *kind;
+} ops_items[] = {
+    { CHECKLIST_OPS_RESTORE_DRILL, "restore_drill" },
+    { CHECKLIST_OPS_DOWNTIME_COPY, "downtime_copy" },
+};
+#define NOPS_ITEMS (sizeof ops_items / sizeof ops_items[0])
+
+bool checklist_item_from_records(const char *item_id)
+{
+    for (size_t i = 0; i < NOPS_ITEMS; i++)
+        if (strcmp(ops_items[i].item_id, item_id) == 0)
+            return true;
+    return false;
+}
+
 struct ticks_ctx {
     sw_arena       *a;
     int64_t         practice_id;
@@ -18,7 +36,8 @@ static int ticks_fn(store_tx *tx, void *arg)
 {
     struct ticks_ctx *c = arg;
     c->n = 0;
-    c->rows = sw_arena_calloc(c->a, CHECKLIST_MAX_TICKS, sizeof *c->rows);
+    c->rows = sw_arena_calloc(c->a, CHECKLIST_MAX_TICKS + NOPS_ITEMS,
+                              sizeof *c->rows);
     if (c->rows == NULL)
         return SW_ENOMEM;
     store_stmt *st;
@@ -36,6 +55,10 @@ static int ticks_fn(store_tx *tx, void *arg)
         rc = store_bind_int64(st, 3, CHECKLIST_MAX_TICKS);
     bool row = true;
     while (rc == SW_OK && (rc = store_step(st, &row)) == SW_OK && row) {
+        /* A hand tick of a reserved item (from before it was reserved)
+         * does not count: only the records do. */
+        if (checklist_item_from_records(store_col_text(st, 0, NULL)))
+            continue;
         checklist_tick *t = &c->rows[c->n++];
         t->item_id = sw_arena_strdup(c->a, store_col_text(st, 0, NULL));
         t->username = sw_arena_strdup(c->a, store_col_text(st, 1, NULL));
@@ -44,6 +67,22 @@ static int ticks_fn(store_tx *tx, void *arg)
             rc = SW_ENOMEM;
     }
     store_finalize(st);
+    /* The operations records are the deployment's, not one practice's:
+     * every practice on it shares its backups and drills. */
+    int64_t since = sw_now_wall_ms()
+                    - (int64_t)CHECKLIST_OPS_MAX_AGE_DAYS * 24 * 3600 * 1000;
+    for (size_t i = 0; rc == SW_OK && i < NOPS_ITEMS; i++) {
+        int64_t at = 0;
+        rc = store_query_int64(tx, &at, "SELECT COALESCE(MAX(at_ms), 0) FROM "
+                               "ops_record WHERE kind = ? AND ok = 1 AND "
+                               "at_ms >= ?", "ti", ops_items[i].kind, since);
+        if (rc != SW_OK || at == 0)
+            continue;
+        checklist_tick *t = &c->rows[c->n++];
+        t->item_id = ops_items[i].item_id;
+        t->username = CHECKLIST_OPS_TICKED_BY;
+        t->at_ms = at;
+    }
     return rc;
 }
 
@@ -69,6 +108,13 @@ static int set_fn(store_tx *tx, void *arg)
 {
     struct set_ctx *c = arg;
     int64_t p = c->who->practice_id, gone = 0, ticked = 0;
+    if (checklist_item_from_records(c->item_id))
+        return store_tx_fail(tx, SW_ECONFLICT, "item '%s' is ticked from the "
+                             "operations records, not by hand: run %s",
+                             c->item_id, strcmp(c->item_id,
+                             CHECKLIST_OPS_RESTORE_DRILL) == 0
+                                 ? "'stagewise restore --drill'"
+                                 : "'stagewise downtime-check'");
     /* The first person who vouched for an item stays its name: ticking it
      * again changes nothing (and writes no audit entry). */
     int rc = c->tick ? store_query_int64(tx, &ticked, "SELECT COUNT(*) FROM "

@@ -114,6 +114,9 @@ static const plan_item checklist[] = {
     { "schedule-reduced", "Clinic schedules are reduced for the first two weeks" },
     { "downtime-plan", "Downtime procedures are printed and rehearsed" },
     { "support-on-site", "Support is on site for the first days after go-live" },
+    /* Ticked from the operations records, not by hand (checklist.h). */
+    { "ops-restore-drill", "A restore drill succeeded in the last 30 days (stagewise restore --drill)" },
+    { "ops-downtime-copy", "The downtime copy was tested in the last 30 days (stagewise downtime-check)" },
 };
 
 const plan_template *plan_template_at(size_t i)

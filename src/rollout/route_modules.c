@@ -27,6 +27,8 @@ static const rollout_route map[] = {
     NONE("GET /healthz"),
     NONE("GET /readyz"),
     NONE("GET /metrics"),
+    /* Whether this server is a read-only downtime copy (readonly.c). */
+    NONE("GET /api/environment"),
     NONE("POST /api/session"),
     NONE("DELETE /api/session"),
     NONE("GET /api/me"),

@@ -86,7 +86,8 @@ static int get_productivity(sw_request *req, sw_response *res)
         return rc;
     }
     sw_err err;
-    rc = store_read(server_prod_store(req->app), prod_fn, &c, &err);
+    /* Roll-ups only, nothing this request wrote: the standby serves it. */
+    rc = store_read_replica(server_prod_store(req->app), prod_fn, &c, &err);
     if (rc != SW_OK)
         return server_store_failed(res, rc, &err, "the productivity figures");
     return server_reply_json(res, 200, c.doc);
@@ -124,7 +125,8 @@ static int get_forecast(sw_request *req, sw_response *res)
     if (rc != SW_OK)
         return rc;
     sw_err err;
-    rc = store_read(server_prod_store(req->app), forecast_fn, &c, &err);
+    rc = store_read_replica(server_prod_store(req->app), forecast_fn, &c,
+                            &err);
     if (rc != SW_OK)
         return server_store_failed(res, rc, &err, "the forecast");
     return server_reply_json(res, 200, c.doc);

@@ -28,6 +28,7 @@
 #include "core/metrics.h"
 #include "hl7/interface.h"
 #include "hl7/outbox.h"
+#include "server/backup_worker.h"
 
 static const char *metrics_token;
 static bool mllp_configured;
@@ -140,6 +141,9 @@ static int write_gauges(sw_buf *out, const sw_app *app, const struct db_gauges *
         { "stagewise_backup_last_success_age_seconds",
           "Age of the last successful backup; -1 when none is recorded.",
           age_s(g->now_ms, g->last_backup_at, -1) },
+        { "stagewise_backup_overdue",
+          "1 while serve's scheduled backups are late (last good one older than --backup-max-age), else 0.",
+          backup_worker_overdue() ? 1 : 0 },
         { "stagewise_training_environment_served",
           "1 when the training environment is served under /training, else 0.",
           app->training_store != NULL ? 1 : 0 },

@@ -4,6 +4,7 @@
  * audit) adds its filter after authentication, which they depend on. */
 #include "app.h"
 #include "authorize.h"
+#include "readonly.h"
 
 size_t server_route_tables(sw_app *app)
 {
@@ -12,6 +13,7 @@ size_t server_route_tables(sw_app *app)
     app->fhir.entry_check = server_rollout_bundle_entry;
     app->fhir_table = fhir_route_table(&app->fhir);
     app->tables[n++] = &health_routes;
+    app->tables[n++] = &readonly_routes;
     app->tables[n++] = &session_routes;
     app->tables[n++] = &mfa_routes;
     app->tables[n++] = &practice_routes;
@@ -55,6 +57,9 @@ size_t server_route_tables(sw_app *app)
 }
 
 static const http_filter filters[] = {
+    /* First: a downtime copy (serve --read-only) refuses every write,
+     * whoever asks (readonly.c). */
+    { "read_only", server_read_only_filter },
     { "auth", server_authenticate },
     { "authorize", server_authorize },
     /* After authorize: the rollout plan refuses writes to modules not

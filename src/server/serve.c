@@ -31,6 +31,7 @@
 #include "monitor.h"
 #include "training_nightly.h"
 #include "adoption_worker.h"
+#include "readonly.h"
 
 /* Reads a PEM file for TLS into memory (freed with pem_free). */
 static int read_pem(const char *path, const char *what, char **out,
@@ -73,6 +74,33 @@ static int practice_is_demo(store_tx *tx, void *ctx)
     return auth_practice_is_demo(tx, DEMO_PRACTICE_ID, ctx);
 }
 
+/* The hot standby of --db-replica: PostgreSQL like the primary, reachable
+ * and at the same schema version, else the start fails with a sentence
+ * (a mistyped URL should not quietly send every read to the primary). */
+static int open_replica(sw_store *primary, const serve_options *opt,
+                        sw_store **out, sw_err *err)
+{
+    if (store_kind_of(primary) != STORE_POSTGRES)
+        return sw_err_set(err, SW_EUSAGE, "--db-replica needs a PostgreSQL "
+                          "--db: a standby copies a PostgreSQL primary");
+    store_options so = { .create = false, .connections = opt->threads };
+    int rc = store_open(opt->db_replica_url, &so, out, err);
+    if (rc == SW_OK && store_kind_of(*out) != STORE_POSTGRES)
+        rc = sw_err_set(err, SW_EUSAGE, "--db-replica must be a "
+                        "postgresql:// URL of a hot standby");
+    if (rc == SW_OK)
+        rc = store_schema_check(*out, err);
+    if (rc != SW_OK) {
+        store_close(*out);
+        *out = NULL;
+        return rc;
+    }
+    store_set_replica(primary, *out);
+    sw_info("reading searches and reports from the replica %s",
+            store_display(*out));
+    return SW_OK;
+}
+
 int server_run(const serve_options *opt, sw_err *err)
 {
     int64_t t0 = sw_now_mono_us();
@@ -93,6 +121,7 @@ int server_run(const serve_options *opt, sw_err *err)
     if (opt->lockout_s > 0)
         app.auth.lockout_ms = opt->lockout_s * 1000;
     char *cert = NULL, *key = NULL;
+    sw_store *replica = NULL;
     int rc = SW_OK;
     if (opt->tls_cert_path != NULL) {
         rc = read_pem(opt->tls_cert_path, "certificate", &cert, err);
@@ -117,19 +146,32 @@ int server_run(const serve_options *opt, sw_err *err)
     rc = store_schema_check(app.store, err);
     if (rc != SW_OK)
         goto out_store;
+    if (opt->db_replica_url != NULL
+        && (rc = open_replica(app.store, opt, &replica, err)) != SW_OK)
+        goto out_store;
+    /* A downtime copy: its data is as of its newest audit entry, read
+     * before this server adds any. */
+    int64_t copy_from = 0;
+    if (opt->read_only) {
+        rc = server_read_only_copy_time(app.store, &copy_from, err);
+        if (rc != SW_OK)
+            goto out_store;
+        server_read_only_set(copy_from);
+    }
     bool demo = false;
     rc = store_read(app.store, practice_is_demo, &demo, err);
     if (rc != SW_OK)
         goto out_store;
     /* The demo practice always has a clinic day to look at. */
-    if (demo && (rc = demo_book_today(app.store, sw_now_wall_ms(), err)) != SW_OK)
+    if (demo && !opt->read_only
+        && (rc = demo_book_today(app.store, sw_now_wall_ms(), err)) != SW_OK)
         goto out_store;
 
     /* The training environment's store, created when missing; the
      * accounts it mirrors are brought up to date at every start. */
     bool training_created = false;
     int mirrored = 0;
-    if (!opt->no_training) {
+    if (!opt->no_training && !opt->read_only) {
         rc = training_store_open(app.store, opt->db_url, opt->training_db_url,
                                  opt->threads, &app.training_store,
                                  &training_created, err);
@@ -165,7 +207,8 @@ int server_run(const serve_options *opt, sw_err *err)
     hl7_interface_config hc = {
         .store = app.store, .mllp_host = opt->mllp_host,
         .mllp_port = opt->mllp_port, .tls_cert_pem = mllp_cert,
-        .tls_key_pem = mllp_key, .deliver = true,
+        .tls_key_pem = mllp_key,
+        .deliver = !opt->read_only && !opt->no_deliver,
     };
     hl7_interface *hl7 = NULL;
     rc = hl7_interface_start(&hc, &hl7, err);
@@ -249,8 +292,36 @@ int server_run(const serve_options *opt, sw_err *err)
      * daily evaluation of findings with the loaded courses (production
      * store only: the training environment is not measured). */
     adoption_worker *adoption = NULL;
-    if (adoption_worker_start(app.store, app.courses, &adoption, err) != SW_OK)
+    if (opt->read_only) {
+        char when[SW_TIME_ISO_MAX] = "an unknown time";
+        if (copy_from > 0)
+            sw_time_iso(copy_from, when);
+        sw_warn("read-only downtime copy from %s: every write is refused; "
+                "sign-ins and the audit of reads go into this copy", when);
+    } else if (adoption_worker_start(app.store, app.courses, &adoption, err) != SW_OK)
         sw_warn("%s; adoption reports will catch up when they are opened", sw_err_text(err));
+
+    /* Scheduled backups (--backup-dir): a start that cannot make the
+     * directory or read the key is refused, not served without backups. */
+    backup_worker *backups = NULL;
+    if (opt->backups.dir != NULL) {
+        char training_url[SW_STORE_MAX_URL_BYTES];
+        const char *turl = opt->training_db_url;
+        if (turl == NULL && training_store_url(opt->db_url, training_url,
+                                               sizeof training_url, NULL) == SW_OK)
+            turl = training_url;
+        /* PostgreSQL's training schema is in the same dump. */
+        if (store_kind_of(app.store) != STORE_SQLITE)
+            turl = NULL;
+        rc = backup_worker_start(app.store, opt->db_url, turl, &opt->backups,
+                                 &backups, err);
+        if (rc != SW_OK) {
+            http_server_stop(srv, 0);
+            server_nightly_stop(nightly);
+            adoption_worker_stop(adoption);
+            goto out_hl7;
+        }
+    }
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -260,6 +331,7 @@ int server_run(const serve_options *opt, sw_err *err)
     http_server_stop(srv, SW_HTTP_SHUTDOWN_GRACE_S);
     server_nightly_stop(nightly);
     adoption_worker_stop(adoption);
+    backup_worker_stop(backups);
     rc = SW_OK;
 
 out_hl7:
@@ -268,6 +340,7 @@ out_store:
     rollout_cache_destroy(app.rollout);
     store_close(app.training_store);
     store_close(app.store);
+    store_close(replica);
     if (rc == SW_OK)
         sw_info("stopped cleanly");
 out_pem:

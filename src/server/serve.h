@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/errors.h"
+#include "server/backup_worker.h"
 
 typedef struct serve_options {
     const char *db_url;
@@ -37,6 +38,12 @@ typedef struct serve_options {
      * to derive it from db_url; no_training serves none (no /training). */
     const char *training_db_url;
     bool        no_training;
+    /* A PostgreSQL hot standby of db_url (docs/store.md "Reads on a hot
+     * standby"); NULL: every read goes to db_url. */
+    const char *db_replica_url;
+    /* Leaves the HL7 outbox to another server on the same database
+     * (docs/scaling.md): rows queued here wait for that server's worker. */
+    bool        no_deliver;
     /* With training_reset, reset the training environment every day at
      * training_reset_minute after midnight UTC (training_nightly.h). */
     bool        training_reset;
@@ -48,6 +55,11 @@ typedef struct serve_options {
      * requires (NULL: loopback clients only), and JSON log lines. */
     const char *metrics_token;
     bool        log_json;
+    /* A downtime copy (readonly.h): every write refused; no training
+     * environment, HL7, adoption worker or scheduled backups. */
+    bool        read_only;
+    /* Scheduled backups (backup_worker.h): none while backups.dir is NULL. */
+    backup_schedule backups;
 } serve_options;
 
 /* The largest certificate chain or key file read, and the most proxies

@@ -16,14 +16,18 @@
  * The pool holds up to store_options.connections connections. Only the
  * first is opened by store_open, to prove the server is there; the rest are
  * opened when concurrency first needs them. A connection that was lost is
- * reset before it is used again. A write whose connection was lost before
- * COMMIT is run again on the reset connection (nothing was saved); one lost
- * during COMMIT is not, because it may have been saved. */
+ * reset before it is used again. The exact rules for a lost connection
+ * (docs/store.md "Lost connections"): a read is run once more on a
+ * reconnected connection; a write whose connection was lost before COMMIT
+ * was sent is run once more too (nothing was saved); one lost during COMMIT
+ * is not, because it may have been saved: it fails with SW_ESTORE (503)
+ * and a sentence saying so, and the client retries idempotently. */
 #include "postgres_conn.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +41,12 @@
 #define ALONE_AFTER 2
 /* Times an operation is run again on a reset connection. */
 #define RECONNECTS  1
+/* Connection attempts after a loss, with pauses of 50, 100, 200 and 400 ms
+ * between them: a primary restarted with `pg_ctl restart -m fast` is back
+ * within that, and a request never waits much longer than 0.75 s (plus the
+ * connect timeout) on a server that stays down. */
+#define RECONNECT_TRIES    5
+#define RECONNECT_PAUSE_US 50000u
 
 typedef struct pg_store {
     sw_store         base;
@@ -98,6 +108,21 @@ static void backoff(pg_store *s, int attempt)
     x ^= x >> 31;
     unsigned cap_us = 1000u << (attempt < 5 ? attempt : 5);
     usleep((useconds_t)(x % cap_us));
+}
+
+/* Reopens a lost connection, pausing between failed attempts; err gets
+ * the last attempt's reason (SW_ESTORE: the request answers 503). */
+static int reconnect(pg_conn *c, sw_err *err)
+{
+    int rc = SW_OK;
+    for (int i = 0; i < RECONNECT_TRIES; i++) {
+        if (i > 0)
+            usleep(RECONNECT_PAUSE_US << (i - 1));
+        rc = pg_conn_connect(c, err);
+        if (rc == SW_OK || rc == SW_ENOMEM || rc == SW_ENOTFOUND)
+            break;
+    }
+    return rc;
 }
 
 /* ---- Transactions -------------------------------------------------------- */
@@ -184,6 +209,25 @@ static int attempt(pg_conn *c, bool writing, int budget_ms, store_fn fn,
     return rc;
 }
 
+/* With a replica (store_replica.c): raises the store's written_lsn to the
+ * server's WAL position now that this write committed (its commit record
+ * is below it). One more round trip per write, only when a replica is
+ * configured; a failure just leaves the mark where it was. */
+static void note_written_lsn(pg_store *s, pg_conn *c)
+{
+    PGresult *r = PQexec(c->pg, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)"
+                                "::bigint");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+        && !PQgetisnull(r, 0, 0)) {
+        uint64_t lsn = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+        uint64_t old = atomic_load(&s->base.written_lsn);
+        while (old < lsn
+               && !atomic_compare_exchange_weak(&s->base.written_lsn, &old, lsn))
+            ;
+    }
+    PQclear(r);
+}
+
 static int run(pg_store *s, bool writing, store_fn fn, void *ctx, sw_err *err)
 {
     pg_conn *c;
@@ -212,13 +256,15 @@ static int run(pg_store *s, bool writing, store_fn fn, void *ctx, sw_err *err)
             reconnects++;
             sw_warn("postgresql: lost a connection to %s; reconnecting",
                     s->display);
-            rc = pg_conn_connect(c, err);
+            rc = reconnect(c, err);
             if (rc != SW_OK)
                 goto out;
             continue;
         }
         break;
     }
+    if (writing && rc == SW_OK && s->base.replica != NULL)
+        note_written_lsn(s, c);
     store_tx_report(&c->tx, rc, err);
 out:
     release(s, c);

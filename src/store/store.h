@@ -85,6 +85,17 @@ typedef int (*store_fn)(store_tx *tx, void *ctx);
 int store_write(sw_store *s, store_fn fn, void *ctx, sw_err *err);
 int store_read(sw_store *s, store_fn fn, void *ctx, sw_err *err);
 
+/* Read routing (docs/store.md "Reads on a hot standby"). store_set_replica
+ * gives the primary s a second store on a streaming-replication standby
+ * (serve --db-replica), or takes it away with NULL; s does not own it and
+ * it must outlive s's use. store_read_replica runs fn there: only for reads
+ * that may lag the primary by the replication delay (FHIR searches,
+ * reports), never for a read of the caller's own recent write. Without a
+ * replica, or when the replica cannot be reached, it is store_read on s
+ * (the fallback is logged once per outage). */
+void store_set_replica(sw_store *s, sw_store *replica);
+int  store_read_replica(sw_store *s, store_fn fn, void *ctx, sw_err *err);
+
 /* ---- Inside fn ----------------------------------------------------------- */
 
 store_kind store_tx_kind(const store_tx *tx);

@@ -20,6 +20,8 @@
 #ifndef SW_STORE_INT_H
 #define SW_STORE_INT_H
 
+#include <stdatomic.h>
+
 #include "store.h"
 #include "core/limits.h"
 
@@ -38,6 +40,16 @@ int store_url_parse(const char *url, store_url *out, sw_err *err);
 struct sw_store {
     const store_backend *be;
     char display[SW_STORE_MAX_URL_BYTES];
+    /* The hot standby store_read_replica sends reads to (store_replica.c);
+     * NULL when none. Not owned. replica_down is set while it fails, so
+     * the fallback to the primary is logged once per outage. */
+    sw_store    *replica;
+    _Atomic int  replica_down;
+    /* With a replica: the primary's WAL position (pg_current_wal_lsn) read
+     * after this process's latest write committed; a replica read waits
+     * for nothing and goes to the primary while the standby has not
+     * replayed up to it, so nobody reads around their own write. */
+    _Atomic uint64_t written_lsn;
 };
 
 struct store_tx {

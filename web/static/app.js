@@ -21,7 +21,7 @@ import { resultScreen } from "./result.js";
 import { offered } from "./modules.js";
 import { implementationScreen } from "./implementation.js";
 import { interfaceScreen } from "./interface.js";
-import { showEnvironment, environmentSwitch, home } from "./env.js";
+import { showEnvironment, showReadOnlyCopy, environmentSwitch, home } from "./env.js";
 import { trainingScreen } from "./training.js";
 import { trainingProgressScreen } from "./training_progress.js";
 import { helpControls } from "./superusers.js";
@@ -242,4 +242,5 @@ async function start() {
   }
 }
 showEnvironment();
+showReadOnlyCopy();
 start();

@@ -4,7 +4,9 @@
 // Every API and FHIR call follows the page (api.js asks apiPath), so a
 // trainee can never write to production from the training page by accident.
 // In training an unmistakable banner stays on every screen; in production
-// the header offers "Practise in training".
+// the header offers "Practise in training". A downtime copy (`stagewise
+// serve --read-only`, docs/operations.md) says so on GET /api/environment
+// and gets its own banner on every screen; its server refuses every change.
 
 import { h } from "./dom.js";
 
@@ -42,4 +44,27 @@ export function environmentSwitch() {
   return inTraining
     ? h("a", { href: "/", id: "env-switch", class: "env-switch" }, "Leave training")
     : h("a", { href: `${TRAINING_PREFIX}/`, id: "env-switch", class: "env-switch" }, "Practise in training");
+}
+
+// The downtime copy's banner: when the server is a read-only copy, a banner
+// on every screen says from when, and that changes go on the paper forms.
+// Write buttons stay; the server refuses them with the same sentence.
+export async function showReadOnlyCopy() {
+  let env;
+  try {
+    const res = await fetch(apiPath("/api/environment"), { credentials: "same-origin" });
+    if (!res.ok) return;
+    env = await res.json();
+  } catch {
+    return;
+  }
+  if (!env || env.read_only !== true) return;
+  document.body.classList.add("env-read-only");
+  document.title = "READ-ONLY COPY — Stagewise";
+  if (document.getElementById("readonly-banner")) return;
+  const when = env.copy_from ? new Date(env.copy_from).toLocaleString() : "an unknown time";
+  const banner = h("div", { id: "readonly-banner", class: "env-banner env-readonly", role: "status" },
+    h("strong", {}, `Read-only copy from ${when}`),
+    " — changes are not possible; use the paper downtime forms.");
+  document.body.prepend(banner);
 }
