@@ -6,7 +6,8 @@
 # needs PostgreSQL and `stop` as pg.stop after the last one, even when tests
 # fail; tests/run.sh also calls `stop` if the run is interrupted. The server
 # lives in a fresh data directory under /tmp, listens on 127.0.0.1 on the
-# first free port from 55432 up (several builds may run tests at once), and
+# first free port from 25432 up (below the kernel's ephemeral range, so no
+# client connection can hold it; several builds may run tests at once), and
 # keeps fsync on, because the store tests check that acknowledged commits
 # survive. DIR gets two files:
 #   url    the maintenance URL tests connect to (tests/support/testdb.c)
@@ -47,7 +48,7 @@ state_get() {
 port_busy() {
     hex=$(printf '%04X' "$1")
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }'
+        awk -v p=":$hex" '$2 ~ p"$" { found = 1 } END { exit !found }'
 }
 
 do_stop() {
@@ -91,7 +92,7 @@ do_start() {
     fi
     rm -f "$dir/initdb.log"
 
-    port=55432
+    port=25432
     tries=0
     while :; do
         while port_busy "$port"; do

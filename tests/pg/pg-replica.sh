@@ -6,7 +6,7 @@
 #   start            initdb a primary (wal_level=replica, replication
 #                    allowed from 127.0.0.1 without a password), copy it
 #                    with pg_basebackup -R into a standby, start both on
-#                    free ports from 56432 up, wait until the standby is in
+#                    free ports from 26432 up (below the ephemeral range), wait until the standby is in
 #                    recovery. DIR gets primary_url and standby_url.
 #   catch-up         waits until the standby has replayed everything the
 #                    primary has written so far (at most 60 s).
@@ -47,7 +47,7 @@ state_get() {
 port_busy() {
     hex=$(printf '%04X' "$1")
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }'
+        awk -v p=":$hex" '$2 ~ p"$" { found = 1 } END { exit !found }'
 }
 
 free_port() {
@@ -114,7 +114,7 @@ EOF
     # again so the test does not depend on that default.
     echo "host replication all 127.0.0.1/32 trust" >>"$base/primary/pg_hba.conf"
 
-    pport=$(free_port 56432)
+    pport=$(free_port 26432)
     start_server "$base/primary" "$pport" "$base/primary.log" ||
         fail "the primary did not start"
     printf 'base=%s\npport=%s\n' "$base" "$pport" >"$dir/state"
