@@ -23,33 +23,7 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
     exit 2
 fi
 
-# The newest installed server, else whatever is on PATH.
-bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k5,5n | tail -n 1)
-if [ -d "$bindir" ]; then
-    PATH=$bindir:$PATH
-    export PATH
-fi
-
-# Runs a server program as the user that owns the cluster; from /tmp so the
-# postgres user never needs access to the caller's directory.
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then
-        (cd /tmp && runuser -u postgres -- env PATH="$PATH" "$@")
-    else
-        (cd /tmp && "$@")
-    fi
-}
-
-state_get() {
-    [ -f "$dir/state" ] && sed -n "s/^$1=//p" "$dir/state" | head -n 1
-}
-
-# True when something listens on TCP port $1 (IPv4 or IPv6).
-port_busy() {
-    hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p=":$hex" '$2 ~ p"$" { found = 1 } END { exit !found }'
-}
+. "$(dirname "$0")/pg-common.sh"
 
 do_stop() {
     data=$(state_get data)

@@ -26,37 +26,7 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
     exit 2
 fi
 
-bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k5,5n | tail -n 1)
-if [ -d "$bindir" ]; then
-    PATH=$bindir:$PATH
-    export PATH
-fi
-
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then
-        (cd /tmp && runuser -u postgres -- env PATH="$PATH" "$@")
-    else
-        (cd /tmp && "$@")
-    fi
-}
-
-state_get() {
-    [ -f "$dir/state" ] && sed -n "s/^$1=//p" "$dir/state" | head -n 1
-}
-
-port_busy() {
-    hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p=":$hex" '$2 ~ p"$" { found = 1 } END { exit !found }'
-}
-
-free_port() {
-    p=$1
-    while port_busy "$p"; do
-        p=$((p + 1))
-    done
-    echo "$p"
-}
+. "$(dirname "$0")/pg-common.sh"
 
 # psql on port $1 with query $2: the bare value.
 q() {
