@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -59,9 +60,14 @@ static char *fresh_pg(void)
         fprintf(stderr, "testdb: cannot reach the test server: %s", PQerrorMessage(c));
         abort();
     }
+    /* Unique across processes and runs: a process id recurs over a long
+     * run (and unseeded random() repeats), the nanosecond clock does not. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     char name[96];
-    snprintf(name, sizeof name, "sw_t_%d_%d_%ld", (int)getpid(),
-             atomic_fetch_add(&counter, 1), random() % 100000);
+    snprintf(name, sizeof name, "sw_t_%d_%d_%lld_%09ld", (int)getpid(),
+             atomic_fetch_add(&counter, 1), (long long)now.tv_sec % 100000000,
+             (long)now.tv_nsec);
     char sql[160];
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
     PGresult *r = PQexec(c, sql);
