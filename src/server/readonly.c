@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "core/clock.h"
@@ -91,3 +92,23 @@ const http_route_table readonly_routes = {
     .routes = routes,
     .count = sizeof routes / sizeof routes[0],
 };
+
+int server_read_only_target_ok(const char *db_url, sw_err *err)
+{
+    static const char prefix[] = "sqlite:";
+    if (db_url == NULL || strncmp(db_url, prefix, sizeof prefix - 1) != 0)
+        return SW_OK;
+    const char *path = db_url + sizeof prefix - 1;
+    const char *slash = strrchr(path, '/');
+    char manifest[4096];
+    int n = slash ? snprintf(manifest, sizeof manifest, "%.*s/manifest.json",
+                             (int)(slash - path), path)
+                  : snprintf(manifest, sizeof manifest, "manifest.json");
+    if (n < 0 || (size_t)n >= sizeof manifest || access(manifest, F_OK) != 0)
+        return SW_OK;
+    return sw_err_set(err, SW_EINVAL, "%s is inside a backup (its "
+                      "manifest.json is beside it); restore it first with "
+                      "'stagewise restore DIR --db sqlite:COPY' and serve the "
+                      "copy: a read-only server records its sign-ins and "
+                      "reads in the database it serves", path);
+}

@@ -28,6 +28,13 @@ bool server_read_only(int64_t *copy_from_ms);
  * (0 when the trail is empty). */
 int server_read_only_copy_time(sw_store *s, int64_t *out, sw_err *err);
 
+/* Refuses to serve a database that lies inside a backup (an SQLite file
+ * with the backup's manifest.json beside it): a read-only server writes
+ * its sessions and read audit entries into the database it serves, which
+ * would change the backup under its checksums. SW_EINVAL with a sentence
+ * saying to restore it first. */
+int server_read_only_target_ok(const char *db_url, sw_err *err);
+
 /* The filter (routes.c, first): in a read-only server refuses every
  * request but GET, HEAD, OPTIONS, POST …/_search and sign-in or -out. */
 int server_read_only_filter(sw_request *req, sw_response *res);

@@ -138,6 +138,9 @@ int server_run(const serve_options *opt, sw_err *err)
                                : SW_COURSES_DIR, &app.courses, err);
     if (rc != SW_OK)
         goto out_pem;
+    if (opt->read_only
+        && (rc = server_read_only_target_ok(opt->db_url, err)) != SW_OK)
+        goto out_pem;
     store_options so = { .create = false, .connections = opt->threads };
     rc = store_open(opt->db_url, &so, &app.store, err);
     if (rc != SW_OK)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "testapi.h"
@@ -147,6 +148,20 @@ static void read_only_serves_alone(void **state)
     (void)state;
     const char *mllp[] = { "serve", "--read-only", "--mllp", "127.0.0.1:0", NULL };
     free(sw_test_expect_run(2, mllp, "--read-only"));
+    /* A database inside a backup is restored first, never served: the
+     * server's sign-ins and read audit entries would change the backup. */
+    char *tmp = sw_test_tmpdir();
+    char manifest[4096], url[4096];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", tmp);
+    FILE *f = fopen(manifest, "w");
+    assert_non_null(f);
+    fputs("{}\n", f);
+    fclose(f);
+    snprintf(url, sizeof url, "sqlite:%s/stagewise.db", tmp);
+    const char *inside[] = { "serve", "--read-only", "--db", url, NULL };
+    free(sw_test_expect_run(1, inside, "inside a backup"));
+    unlink(manifest);
+    free(tmp);
 }
 
 int main(void)
