@@ -36,7 +36,8 @@
 #            Patient before the ACK) and to hl7v2-net's server (bench/hl7net),
 #            which parses and acknowledges, storing nothing.
 # Every process it starts is stopped and its temp dir removed on exit,
-# failure or Ctrl-C. Takes about five minutes, plus once the preparation of
+# failure or Ctrl-C. Takes about five minutes (and about eight more for the
+# adoption rows on PostgreSQL, unless SW_BENCH_SKIP_POSTGRES=1), plus once the preparation of
 # the 1-million-resource database (see docs/bench.md). The temp dir lives
 # under BUILD_DIR unless SW_BENCH_TMPDIR says otherwise, because /tmp is
 # often tmpfs, where fsync costs nothing and storage figures would flatter
@@ -143,6 +144,7 @@ stop_pid() {
 cleanup() {
     trap - EXIT INT TERM
     for p in $pids; do stop_pid "$p"; done
+    [ -f "$tmp/pg/state" ] && sh "$here/../tests/pg/pg-ctl.sh" stop "$tmp/pg" >/dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -687,9 +689,22 @@ row "rollout decision per request" "$d_ns ns" "permission check $a_ns ns" \
 
 # ---- Adoption: roll-ups and reports on 1 million audit entries -------------
 
-# SQLite always; PostgreSQL as well when SW_BENCH_POSTGRES_URL names an
-# empty database (the rows say which store).
-"$adoption_bench" "$tmp" "$ADOPTION_ENTRIES" "${SW_BENCH_POSTGRES_URL:-}" \
+# SQLite, and PostgreSQL: the empty database SW_BENCH_POSTGRES_URL names,
+# else a private server the bench starts the way the tests do
+# (tests/pg/pg-ctl.sh) and stops on exit; SW_BENCH_SKIP_POSTGRES=1 leaves
+# PostgreSQL out (the rows say which store).
+adoption_pg=${SW_BENCH_POSTGRES_URL:-}
+if [ -z "$adoption_pg" ] && [ "${SW_BENCH_SKIP_POSTGRES:-0}" != 1 ]; then
+    if sh "$here/../tests/pg/pg-ctl.sh" start "$tmp/pg" >"$tmp/pg.log" 2>&1; then
+        pg_admin=$(cat "$tmp/pg/url")
+        if psql -q "$pg_admin" -c "CREATE DATABASE sw_bench_adoption" >>"$tmp/pg.log" 2>&1; then
+            adoption_pg=$(printf '%s' "$pg_admin" | sed 's|/postgres$|/sw_bench_adoption|')
+        fi
+    fi
+    [ -n "$adoption_pg" ] ||
+        say "adoption  PostgreSQL" "not measured: no test server ($(tail -n 1 "$tmp/pg.log"))"
+fi
+"$adoption_bench" "$tmp" "$ADOPTION_ENTRIES" "$adoption_pg" \
     >"$tmp/adoption.out" 2>"$tmp/adoption.err" ||
     die "adoption_bench failed: $(tail -n 3 "$tmp/adoption.err")"
 aval() { awk -v k="$1" -v s="$2" '$1 == k && $2 == s { print $3 }' "$tmp/adoption.out"; }
