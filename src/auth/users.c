@@ -16,6 +16,21 @@
 
 /* ---- Rows for init and the demo seed ------------------------------------- */
 
+int auth_practice_ids(store_tx *tx, int64_t *ids, int cap, int *n)
+{
+    *n = 0;
+    store_stmt *st;
+    int rc = store_prepare(tx, "SELECT practice_id FROM practice "
+                               "ORDER BY practice_id", &st);
+    if (rc != SW_OK)
+        return rc;
+    bool row = false;
+    while ((rc = store_step(st, &row)) == SW_OK && row && *n < cap)
+        ids[(*n)++] = store_col_int64(st, 0);
+    store_finalize(st);
+    return rc;
+}
+
 int auth_practice_ensure(store_tx *tx, int64_t practice_id, const char *name,
                          bool is_demo, bool *created)
 {

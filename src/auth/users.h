@@ -52,6 +52,9 @@ int auth_practice_ensure(store_tx *tx, int64_t practice_id, const char *name,
                          bool is_demo, bool *created);
 /* Whether the practice is the demo practice (false if it does not exist). */
 int auth_practice_is_demo(store_tx *tx, int64_t practice_id, bool *is_demo);
+/* The ids of the deployment's practices in order, at most cap, into ids;
+ * *n how many (for the background workers that visit every practice). */
+int auth_practice_ids(store_tx *tx, int64_t *ids, int cap, int *n);
 
 typedef struct auth_new_user {
     int64_t     practice_id;

@@ -17,6 +17,7 @@
 
 #include "adoption/findings.h"
 #include "adoption/rollup.h"
+#include "auth/users.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -43,16 +44,7 @@ struct practices {
 static int practices_fn(store_tx *tx, void *arg)
 {
     struct practices *p = arg;
-    p->n = 0;
-    store_stmt *st;
-    int rc = store_prepare(tx, "SELECT practice_id FROM practice ORDER BY practice_id", &st);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    while ((rc = store_step(st, &row)) == SW_OK && row && p->n < MAX_PRACTICES)
-        p->ids[p->n++] = store_col_int64(st, 0);
-    store_finalize(st);
-    return rc;
+    return auth_practice_ids(tx, p->ids, MAX_PRACTICES, &p->n);
 }
 
 static void catch_up_all(adoption_worker *w)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "auth/users.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -62,15 +63,7 @@ struct practices {
 static int practices_fn(store_tx *tx, void *arg)
 {
     struct practices *p = arg;
-    store_stmt *st;
-    int rc = store_prepare(tx, "SELECT practice_id FROM practice ORDER BY practice_id", &st);
-    if (rc != SW_OK)
-        return rc;
-    bool row = false;
-    while ((rc = store_step(st, &row)) == SW_OK && row && p->n < MAX_PRACTICES)
-        p->ids[p->n++] = store_col_int64(st, 0);
-    store_finalize(st);
-    return rc;
+    return auth_practice_ids(tx, p->ids, MAX_PRACTICES, &p->n);
 }
 
 static void reset_all(server_nightly *n)

@@ -22,29 +22,10 @@
 #include "testapi.h"
 #include "testdb.h"
 
-struct q {
-    int64_t n;
-};
-
-static int q_fn(store_tx *tx, void *arg)
-{
-    struct q *q = arg;
-    return store_query_int64(tx, &q->n, "SELECT COUNT(*) FROM ops_record "
-                             "WHERE kind = 'backup' AND ok = 1", "");
-}
-
 static int64_t good_backups(const char *url)
 {
-    store_options so = { .connections = 1, .read_budget_ms = -1 };
-    sw_store *s;
-    sw_err err;
-    if (store_open(url, &so, &s, &err) != SW_OK)
-        fail_msg("cannot open %s: %s", url, err.msg);
-    struct q q = { -1 };
-    if (store_read(s, q_fn, &q, &err) != SW_OK)
-        fail_msg("ops_record: %s", err.msg);
-    store_close(s);
-    return q.n;
+    return sw_test_count_at(url, "SELECT COUNT(*) FROM ops_record "
+                                 "WHERE kind = 'backup' AND ok = 1");
 }
 
 /* The entries of dir that are not dot files; the newest (by name) in

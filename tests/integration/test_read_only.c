@@ -27,30 +27,11 @@
             "\"http://snomed.info/sct\",\"code\":\"764146007\",\"display\":" \
             "\"Penicillin\"}]},\"criticality\":\"high\"}"
 
-struct q {
-    int64_t n;
-};
-
-static int q_fn(store_tx *tx, void *arg)
-{
-    struct q *q = arg;
-    return store_query_int64(tx, &q->n, "SELECT COUNT(*) FROM ops_record "
-                             "WHERE kind = 'downtime_copy' AND ok = 1", "");
-}
-
 /* The good downtime_copy records of the database at url. */
 static int64_t downtime_records(const char *url)
 {
-    store_options so = { .connections = 1, .read_budget_ms = -1 };
-    sw_store *s;
-    sw_err err;
-    if (store_open(url, &so, &s, &err) != SW_OK)
-        fail_msg("cannot open %s: %s", url, err.msg);
-    struct q q = { -1 };
-    if (store_read(s, q_fn, &q, &err) != SW_OK)
-        fail_msg("ops_record: %s", err.msg);
-    store_close(s);
-    return q.n;
+    return sw_test_count_at(url, "SELECT COUNT(*) FROM ops_record "
+                                 "WHERE kind = 'downtime_copy' AND ok = 1");
 }
 
 /* The read entries of the patient's audit trail. */

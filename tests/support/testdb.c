@@ -120,3 +120,32 @@ int sw_test_open_migrated(sw_store **out)
     }
     return 0;
 }
+
+struct count_ctx {
+    const char *sql;
+    int64_t     n;
+};
+
+static int count_fn(store_tx *tx, void *arg)
+{
+    struct count_ctx *c = arg;
+    return store_query_int64(tx, &c->n, c->sql, "");
+}
+
+long long sw_test_count_at(const char *url, const char *sql)
+{
+    store_options so = { .connections = 1, .read_budget_ms = -1 };
+    sw_store *s;
+    sw_err err;
+    if (store_open(url, &so, &s, &err) != SW_OK) {
+        fprintf(stderr, "testdb: cannot open %s: %s\n", url, err.msg);
+        return -1;
+    }
+    struct count_ctx c = { .sql = sql, .n = -1 };
+    if (store_read(s, count_fn, &c, &err) != SW_OK) {
+        fprintf(stderr, "testdb: %s: %s\n", sql, err.msg);
+        c.n = -1;
+    }
+    store_close(s);
+    return (long long)c.n;
+}

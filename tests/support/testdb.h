@@ -24,5 +24,9 @@ struct sw_store;
 int sw_test_open_migrated(struct sw_store **out);
 /* A new scratch directory; the caller frees the returned path. */
 char *sw_test_tmpdir(void);
+/* Opens the database at url, reads the number SQL query sql (no
+ * parameters) answers, closes it; -1 when it cannot (with a line on
+ * stderr). */
+long long sw_test_count_at(const char *url, const char *sql);
 
 #endif
